@@ -1,0 +1,95 @@
+// tests/unit/test_core.cpp: core vocabulary: missing values, the bucket mix,
+// keyed random streams, columns and tables.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/column.hpp"
+#include "core/error.hpp"
+#include "core/hash.hpp"
+
+namespace portrait {
+namespace {
+
+TEST(Missing, SentinelsPerType) {
+  EXPECT_TRUE(is_missing(missing<std::int64_t>()));
+  EXPECT_TRUE(is_missing(missing<double>()));
+  EXPECT_TRUE(is_missing(std::uint64_t{0}));
+  EXPECT_FALSE(is_missing(std::int64_t{0}));
+  EXPECT_FALSE(is_missing(0.0));
+  EXPECT_EQ(missing<std::int8_t>(), -128);
+}
+
+TEST(Hash, Mix64IsTheSplitMixFinaliser) {
+  // Reference values of the SplitMix64 finaliser; they pin the bucket layout.
+  EXPECT_EQ(mix64(0), 0u);
+  EXPECT_EQ(mix64(1), 0x5692161d100b05e5ULL);
+  EXPECT_EQ(bucket_of(1, 4096), 0x5692161d100b05e5ULL & 4095);
+}
+
+TEST(Hash, BucketsOfConsecutiveIdsAreBalanced) {
+  constexpr std::uint32_t kBuckets = 64;
+  std::vector<int> count(kBuckets);
+  for (CustomerId id = 1; id <= 64000; ++id) ++count[bucket_of(id, kBuckets)];
+  for (int c : count) EXPECT_NEAR(c, 1000, 150);
+}
+
+TEST(Hash, KeyedRandomDependsOnlyOnSeedKeyStream) {
+  KeyedRandom a(7, 42), b(7, 42), c(7, 43), d(7, 42, 1);
+  const auto x = a.next();
+  EXPECT_EQ(x, b.next());
+  EXPECT_NE(x, c.next());
+  EXPECT_NE(x, d.next());
+  KeyedRandom r(1, 2);
+  for (int i = 0; i < 1000; ++i) {
+    const double u = r.uniform();
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    ASSERT_LT(r.below(10), 10u);
+  }
+}
+
+TEST(Column, TypedAccessIsChecked) {
+  Column c(ColumnType::Int32);
+  c.values<std::int32_t>() = {1, 2, 3};
+  EXPECT_EQ(c.size(), 3u);
+  EXPECT_EQ(c.byte_size(), 12u);
+  EXPECT_THROW(c.values<std::int64_t>(), std::logic_error);
+}
+
+TEST(Column, GatherAndAppend) {
+  Column src(ColumnType::Float64);
+  src.values<double>() = {0.5, 1.5, 2.5};
+  Column dst(ColumnType::Float64);
+  const std::vector<std::uint32_t> index{2, 0};
+  dst.gather(src, index);
+  EXPECT_EQ(dst.values<double>(), (std::vector<double>{2.5, 0.5}));
+  dst.append(src, 1, 3);
+  EXPECT_EQ(dst.values<double>(), (std::vector<double>{2.5, 0.5, 1.5, 2.5}));
+}
+
+TEST(Table, ColumnsByNameAndClearKeepsCapacity) {
+  Table t("billing");
+  t.add("customer_id", ColumnType::Int64);
+  t.add("amount", ColumnType::Int64);
+  t.resize(100);
+  EXPECT_EQ(t.rows(), 100u);
+  EXPECT_EQ(t.byte_size(), 1600u);
+  const auto* before = t.values<std::int64_t>("amount").data();
+  t.clear();
+  EXPECT_EQ(t.rows(), 0u);
+  t.resize(50);
+  EXPECT_EQ(t.values<std::int64_t>("amount").data(), before);
+  try {
+    t.column("amont");
+    FAIL() << "no error for a missing column";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("table 'billing'"), std::string::npos);
+  }
+  const Table e = t.empty_like();
+  EXPECT_EQ(e.column_names(), t.column_names());
+  EXPECT_EQ(e.rows(), 0u);
+}
+
+}  // namespace
+}  // namespace portrait
