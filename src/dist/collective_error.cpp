@@ -1,0 +1,44 @@
+// src/dist/collective_error.cpp: agreement on failures between ranks.
+#include "dist/collective_error.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <vector>
+
+namespace portrait::dist {
+
+RankFailure::RankFailure(int rank, int failed_ranks, const std::string& message)
+    : Error(message, failed_ranks > 1 ? fmt::format("rank {} (and {} more)", rank, failed_ranks - 1)
+                                      : fmt::format("rank {}", rank)),
+      rank_(rank) {}
+
+void collectively(const Comm& comm, const std::function<void()>& local_work) {
+  std::string message;
+  try {
+    local_work();
+  } catch (const std::exception& e) {
+    message = e.what();
+    if (message.empty()) message = "unknown error";
+  } catch (...) {
+    message = "unknown error";
+  }
+  // Lowest failing rank, or size when none failed.
+  int mine = message.empty() ? comm.size() : comm.rank();
+  int first = 0;
+  int failed = message.empty() ? 0 : 1;
+  int failed_total = 0;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm.raw());
+  if (first == comm.size()) return;
+  MPI_Allreduce(&failed, &failed_total, 1, MPI_INT, MPI_SUM, comm.raw());
+  // The first failing rank's message goes to everyone, so every rank throws
+  // the same error and rank 0 can print it.
+  int length = comm.rank() == first ? static_cast<int>(message.size()) : 0;
+  MPI_Bcast(&length, 1, MPI_INT, first, comm.raw());
+  std::string text(static_cast<std::size_t>(length), '\0');
+  if (comm.rank() == first) text = message;
+  MPI_Bcast(text.data(), length, MPI_CHAR, first, comm.raw());
+  throw RankFailure(first, failed_total, text);
+}
+
+}  // namespace portrait::dist
