@@ -1,0 +1,110 @@
+// src/engine/job.cpp: parsing and checking of job files with yaml-cpp, keeping
+// every node's mark so errors point into the file.
+#include "engine/job.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "core/spelling.hpp"
+
+namespace portrait::engine {
+namespace {
+
+std::string where(const std::string& file, const YAML::Node& node) {
+  const auto mark = node.Mark();
+  return mark.line < 0 ? file : fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
+}
+
+template <class T>
+T scalar(const std::string& file, const YAML::Node& node, const char* key, const char* expected) {
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    throw Error(fmt::format("'{}' must be {}, not '{}'", key, expected,
+                            node.IsScalar() ? node.Scalar() : "a list or map"),
+                where(file, node));
+  }
+}
+
+void check_keys(const std::string& file, const YAML::Node& map, const std::vector<std::string>& known,
+                const std::string& section) {
+  for (const auto& item : map) {
+    const auto key = item.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      throw Error(fmt::format("unknown key '{}'{}", key, section.empty() ? "" : " in '" + section + "'"),
+                  where(file, item.first), name_hint(key, known));
+    }
+  }
+}
+
+}  // namespace
+
+JobSpec load_job(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw Error("cannot open the job file", path, "check the path; jobs live in jobs/*.yaml");
+  } catch (const YAML::ParserException& e) {
+    throw Error(fmt::format("YAML syntax error: {}", e.msg),
+                fmt::format("{}:{}:{}", path, e.mark.line + 1, e.mark.column + 1));
+  }
+  if (!root.IsMap()) throw Error("a job file is a map of settings", path, "see jobs/demo-monthly.yaml");
+
+  JobSpec job;
+  job.file = path;
+  check_keys(
+      path, root,
+      {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb", "csv"}, "");
+  for (const char* required : {"period", "inputs", "output"}) {
+    if (!root[required]) throw Error(fmt::format("missing required key '{}'", required), path);
+  }
+
+  job.period = Period::parse(scalar<std::string>(path, root["period"], "period", "a month YYYY-MM"),
+                             where(path, root["period"]));
+  if (auto n = root["history_months"]) {
+    job.history_months = scalar<int>(path, n, "history_months", "a whole number of months");
+    if (job.history_months < 0 || job.history_months > 36) {
+      throw Error("'history_months' must be between 0 and 36", where(path, n));
+    }
+  }
+
+  const YAML::Node inputs = root["inputs"];
+  if (!inputs.IsMap())
+    throw Error("'inputs' must be a map with 'shards' and optionally 'reference'", where(path, inputs));
+  check_keys(path, inputs, {"shards", "reference"}, "inputs");
+  const YAML::Node shards = inputs["shards"];
+  if (!shards)
+    throw Error("missing 'shards' in 'inputs'", where(path, inputs), "list the shard files or globs");
+  if (shards.IsScalar()) {
+    job.shard_patterns.push_back(shards.Scalar());
+  } else if (shards.IsSequence() && shards.size() > 0) {
+    for (const auto& s : shards)
+      job.shard_patterns.push_back(scalar<std::string>(path, s, "shards", "a path or glob"));
+  } else {
+    throw Error("'shards' must be a path, a glob or a list of them", where(path, shards));
+  }
+  if (auto r = inputs["reference"]) job.reference = scalar<std::string>(path, r, "reference", "a path");
+
+  if (auto c = root["catalog"]) job.catalog = scalar<std::string>(path, c, "catalog", "a path");
+  job.output = scalar<std::string>(path, root["output"], "output", "a directory path");
+  if (auto b = root["buckets"]) {
+    const auto n = scalar<std::int64_t>(path, b, "buckets", "a power of two");
+    if (n < 1 || n > (std::int64_t{1} << 24) || !is_power_of_two(static_cast<std::uint64_t>(n))) {
+      throw Error(fmt::format("'buckets' is {}, not a power of two between 1 and 2^24", n), where(path, b),
+                  "use 4096 (the default) or another power of two, 64 x ranks or more");
+    }
+    job.buckets = static_cast<std::uint32_t>(n);
+  }
+  if (auto m = root["memory_budget_mb"]) {
+    const auto mb = scalar<std::int64_t>(path, m, "memory_budget_mb", "a number of MiB");
+    if (mb < 1) throw Error("'memory_budget_mb' must be at least 1", where(path, m));
+    job.memory_budget_bytes = static_cast<std::uint64_t>(mb) << 20;
+  }
+  if (auto c = root["csv"]) job.write_csv = scalar<bool>(path, c, "csv", "true or false");
+  return job;
+}
+
+}  // namespace portrait::engine

@@ -1,0 +1,37 @@
+// src/engine/job.hpp: the job file (jobs/*.yaml): what one run reads, which
+// month it computes, where it writes, and how it is partitioned. Paths are
+// taken relative to the directory the run starts in (a batch job's working
+// directory), like every path on the command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/period.hpp"
+
+namespace portrait::engine {
+
+struct JobSpec {
+  std::string file;  // the job file itself, for messages
+  Period period;
+  // Detail records of this many months before the period are kept, for
+  // lookback windows and month-over-month precursors; older ones are
+  // quarantined as outside the period.
+  int history_months = 2;
+  std::vector<std::string> shard_patterns;  // globs
+  std::string reference;                    // optional reference file
+  std::string catalog;                      // optional tag catalog
+  std::string output;                       // output directory
+  std::uint32_t buckets = 4096;
+  std::uint64_t memory_budget_bytes = std::uint64_t{2} << 30;  // per rank
+  bool write_csv = false;
+
+  UnixSeconds history_start() const { return period.plus_months(-history_months).start(); }
+};
+
+// Reads and checks a job file; throws portrait::Error with file:line:column,
+// the offending key or value, and a hint.
+JobSpec load_job(const std::string& path);
+
+}  // namespace portrait::engine

@@ -1,0 +1,75 @@
+// tests/unit/test_job.cpp: job files: settings, defaults, and errors that name
+// file, line and column.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "engine/job.hpp"
+
+namespace portrait::engine {
+namespace {
+
+std::string write_job(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("portrait_test_" + name + ".yaml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::string error_of(const std::string& text) {
+  const auto path = write_job("bad", text);
+  try {
+    load_job(path);
+  } catch (const Error& e) {
+    return std::string(e.what()).substr(path.size());
+  }
+  return "no error";
+}
+
+TEST(Job, ReadsSettingsAndDefaults) {
+  const auto path = write_job("good",
+                              "period: 2026-10\n"
+                              "inputs:\n"
+                              "  shards: [data/a/*.h5, data/b.h5]\n"
+                              "  reference: data/reference.h5\n"
+                              "output: out/demo\n"
+                              "memory_budget_mb: 256\n");
+  const JobSpec job = load_job(path);
+  EXPECT_EQ(job.period.to_string(), "2026-10");
+  EXPECT_EQ(job.shard_patterns, (std::vector<std::string>{"data/a/*.h5", "data/b.h5"}));
+  EXPECT_EQ(job.reference, "data/reference.h5");
+  EXPECT_EQ(job.output, "out/demo");
+  EXPECT_EQ(job.buckets, 4096u);
+  EXPECT_EQ(job.memory_budget_bytes, 256u << 20);
+  EXPECT_EQ(job.history_months, 2);
+  EXPECT_EQ(job.history_start(), Period::parse("2026-08", "t").start());
+  EXPECT_FALSE(job.write_csv);
+}
+
+TEST(Job, ErrorsPointIntoTheFile) {
+  const std::string base = "inputs:\n  shards: x.h5\noutput: out\n";
+  EXPECT_EQ(error_of("period: 2026-13\n" + base),
+            ":1:9: '2026-13' is not a period\n  hint: write the month as YYYY-MM, e.g. 2026-10");
+  EXPECT_EQ(error_of("period: 2026-10\n" + base + "bucket: 64\n"),
+            ":5:1: unknown key 'bucket'\n  hint: did you mean 'buckets'?");
+  EXPECT_EQ(error_of("period: 2026-10\n" + base + "buckets: 100\n").substr(0, 40),
+            ":5:10: 'buckets' is 100, not a power of t");
+  EXPECT_EQ(error_of("period: 2026-10\n" + base + "memory_budget_mb: lots\n"),
+            ":5:19: 'memory_budget_mb' must be a number of MiB, not 'lots'");
+  EXPECT_EQ(error_of("period: 2026-10\noutput: out\n"), ": missing required key 'inputs'");
+  EXPECT_EQ(error_of("period: [2026\n").substr(0, 20), ":2:1: YAML syntax er");
+}
+
+TEST(Job, MissingFileSaysSo) {
+  try {
+    load_job("/nonexistent/job.yaml");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "/nonexistent/job.yaml");
+    EXPECT_EQ(e.problem(), "cannot open the job file");
+  }
+}
+
+}  // namespace
+}  // namespace portrait::engine
