@@ -53,7 +53,7 @@ TEST(Job, ErrorsPointIntoTheFile) {
             ":1:9: '2026-13' is not a period\n  hint: write the month as YYYY-MM, e.g. 2026-10");
   EXPECT_EQ(error_of("period: 2026-10\n" + base + "bucket: 64\n"),
             ":5:1: unknown key 'bucket'\n  hint: did you mean 'buckets'?");
-  EXPECT_EQ(error_of("period: 2026-10\n" + base + "buckets: 100\n").substr(0, 40),
+  EXPECT_EQ(error_of("period: 2026-10\n" + base + "buckets: 100\n").substr(0, 41),
             ":5:10: 'buckets' is 100, not a power of t");
   EXPECT_EQ(error_of("period: 2026-10\n" + base + "memory_budget_mb: lots\n"),
             ":5:19: 'memory_budget_mb' must be a number of MiB, not 'lots'");
