@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <variant>
@@ -78,7 +79,8 @@ class Table {
   std::size_t column_count() const { return columns_.size(); }
   std::size_t byte_size() const;
 
-  // Adds an empty column; names are unique.
+  // Adds a column as long as the others (filled with zeros); names are
+  // unique. References to columns stay valid when more columns are added.
   Column& add(const std::string& name, ColumnType type);
   bool has(const std::string& name) const { return index_of(name) >= 0; }
   // Throws portrait::Error naming the table and the column when absent.
@@ -110,7 +112,7 @@ class Table {
 
   std::string name_;
   std::vector<std::string> names_;
-  std::vector<Column> columns_;
+  std::deque<Column> columns_;  // deque: adding a column moves no other
 };
 
 }  // namespace portrait

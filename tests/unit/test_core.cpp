@@ -91,5 +91,13 @@ TEST(Table, ColumnsByNameAndClearKeepsCapacity) {
   EXPECT_EQ(e.rows(), 0u);
 }
 
+TEST(Table, ColumnReferencesSurviveAddingColumns) {
+  Table t("usage");
+  auto& id = t.add("customer_id", ColumnType::Int64).values<std::int64_t>();
+  for (int i = 0; i < 100; ++i) t.add(std::to_string(i) + "c", ColumnType::Int8);
+  id.push_back(7);
+  EXPECT_EQ(t.values<std::int64_t>("customer_id").front(), 7);
+}
+
 }  // namespace
 }  // namespace portrait

@@ -1,0 +1,59 @@
+// src/engine/accounting.hpp: nothing is lost. Every record read is counted,
+// and ends either used or quarantined with a reason; the global identity
+// read = used + quarantined is checked at the end of every run and written to
+// the manifest.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dist/mpi_context.hpp"
+
+namespace portrait::engine {
+
+// Why a record was quarantined. Stored as int8 beside the record (column
+// `_reason`), 0 meaning good; the order here is the order of reports.
+enum class Reason : std::int8_t {
+  kNone = 0,
+  kInvalidCustomerId,  // customer_id <= 0 or missing
+  kMissingTime,        // the channel's time column is missing
+  kOutsidePeriod,      // time before the history window or after the period
+  kNegativeValue,      // a money, duration or volume below zero
+  kDuplicate,          // identical to an earlier record (or a repeated customer row)
+  kUnknownCustomer,    // no row in the customers table
+};
+constexpr std::size_t kReasonCount = 7;
+std::string_view to_string(Reason r);
+
+struct ChannelAccount {
+  std::string channel;
+  std::int64_t read = 0;
+  std::int64_t used = 0;
+  std::array<std::int64_t, kReasonCount> quarantined{};  // by Reason
+
+  std::int64_t quarantined_total() const;
+};
+
+class Accounting {
+ public:
+  explicit Accounting(const std::vector<std::string>& channels);
+
+  ChannelAccount& channel(std::size_t i) { return accounts_[i]; }
+  const std::vector<ChannelAccount>& channels() const { return accounts_; }
+
+  // Collective: the sum over ranks (exact int64), on every rank.
+  Accounting global(const dist::Comm& comm) const;
+  // The channels whose counts do not add up (read != used + quarantined).
+  std::vector<std::string> unbalanced() const;
+  nlohmann::json to_json() const;
+
+ private:
+  std::vector<ChannelAccount> accounts_;
+};
+
+}  // namespace portrait::engine

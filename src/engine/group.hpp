@@ -1,0 +1,27 @@
+// src/engine/group.hpp: the group phase. Sorts the records a rank received
+// into (bucket, customer_id, time, record key) order, quarantines duplicates
+// and records of customers missing from the customers table, and builds the
+// customer index. The record key (`_record`: file ordinal and row) makes the
+// order total, so it does not depend on arrival order, rank or thread count.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "engine/accounting.hpp"
+#include "engine/grouped_customers.hpp"
+
+namespace portrait::engine {
+
+// `customers` and every table of `channels` carry `_record` (int64) and
+// `_reason` (int8, 0 = good) columns. Accounting entry 0 is the customers
+// channel, entry k is channels[k-1]: used and quarantined counts are added.
+// The input tables are consumed.
+void group_records(Table customers, std::vector<std::pair<std::string, Table>> channels,
+                   std::uint32_t buckets, Accounting& accounting, GroupedCustomers& out);
+
+// Sorts `table` in place by (bucket of customer_id, customer_id, time column
+// if any, _record). Exposed for tests and benchmarks.
+void sort_by_customer(Table& table, const std::string& time_column, std::uint32_t buckets);
+
+}  // namespace portrait::engine

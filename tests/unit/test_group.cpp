@@ -1,0 +1,154 @@
+// tests/unit/test_group.cpp: the group phase: order, duplicates, unknown
+// customers, the customer index and the accounting, on hand-made records;
+// and the same result for any thread count.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include "core/hash.hpp"
+#include "engine/group.hpp"
+#include "engine/record_checks.hpp"
+
+namespace portrait::engine {
+namespace {
+
+constexpr std::uint32_t kBuckets = 8;
+
+Table customers_of(const std::vector<std::int64_t>& ids) {
+  Table t("customers");
+  t.add("customer_id", ColumnType::Int64).values<std::int64_t>() = ids;
+  t.add("star_level", ColumnType::Int8).values<std::int8_t>().assign(ids.size(), 3);
+  auto& record = t.add("_record", ColumnType::Int64).values<std::int64_t>();
+  for (std::size_t i = 0; i < ids.size(); ++i) record[i] = static_cast<std::int64_t>(i);
+  t.add("_reason", ColumnType::Int8).values<std::int8_t>().assign(ids.size(), 0);
+  return t;
+}
+
+struct UsageRow {
+  std::int64_t id, ts, charge, record;
+};
+
+Table usage_of(const std::vector<UsageRow>& rows) {
+  Table t("usage");
+  auto& id = t.add("customer_id", ColumnType::Int64).values<std::int64_t>();
+  auto& ts = t.add("ts", ColumnType::Int64).values<std::int64_t>();
+  auto& charge = t.add("charge", ColumnType::Int64).values<std::int64_t>();
+  auto& record = t.add("_record", ColumnType::Int64).values<std::int64_t>();
+  for (const auto& r : rows) {
+    id.push_back(r.id);
+    ts.push_back(r.ts);
+    charge.push_back(r.charge);
+    record.push_back(r.record);
+  }
+  t.add("_reason", ColumnType::Int8).values<std::int8_t>().assign(rows.size(), 0);
+  return t;
+}
+
+GroupedCustomers group(Accounting& accounting) {
+  // Customers 1..6, with 4 twice; usage in scrambled order with one exact
+  // duplicate (id 2, ts 50), one near-duplicate (same time, other charge)
+  // and a record of unknown customer 99.
+  Table customers = customers_of({5, 4, 1, 6, 4, 2, 3});
+  Table usage = usage_of({{2, 50, 10, 7},
+                          {1, 20, 5, 3},
+                          {99, 10, 1, 4},
+                          {2, 50, 10, 1},
+                          {2, 50, 11, 2},
+                          {6, 30, 9, 5},
+                          {1, 10, 5, 6}});
+  std::vector<std::pair<std::string, Table>> channels;
+  channels.emplace_back("usage", std::move(usage));
+  GroupedCustomers out;
+  group_records(std::move(customers), std::move(channels), kBuckets, accounting, out);
+  return out;
+}
+
+TEST(Group, OrdersQuarantinesAndIndexes) {
+  Accounting accounting({"customers", "usage"});
+  accounting.channel(0).read = 7;
+  accounting.channel(1).read = 7;
+  const GroupedCustomers g = group(accounting);
+
+  // Customers in (bucket, id) order, each once.
+  const auto& ids = g.customers.values<std::int64_t>("customer_id");
+  ASSERT_EQ(ids.size(), 6u);
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    EXPECT_LT(std::make_pair(bucket_of(ids[i - 1], kBuckets), ids[i - 1]),
+              std::make_pair(bucket_of(ids[i], kBuckets), ids[i]));
+  }
+  EXPECT_EQ(g.quarantine[0].rows(), 1u);  // the second customer 4
+  EXPECT_EQ(g.quarantine[0].values<std::int64_t>("_record")[0], 4);
+
+  // Usage: the duplicate (record 7, later than record 1) and customer 99 are out.
+  const ChannelRecords* usage = g.find("usage");
+  ASSERT_NE(usage, nullptr);
+  EXPECT_EQ(usage->records.rows(), 5u);
+  ASSERT_EQ(g.quarantine[1].rows(), 2u);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto first = usage->offsets[i], last = usage->offsets[i + 1];
+    std::vector<std::int64_t> records;
+    for (auto r = first; r < last; ++r) {
+      EXPECT_EQ(usage->records.values<std::int64_t>("customer_id")[r], ids[i]);
+      records.push_back(usage->records.values<std::int64_t>("_record")[r]);
+    }
+    if (ids[i] == 1) {
+      EXPECT_EQ(records, (std::vector<std::int64_t>{6, 3}));  // by time: ts 10, then 20
+    } else if (ids[i] == 2) {
+      EXPECT_EQ(records, (std::vector<std::int64_t>{1, 2}));  // same ts: by record key
+    } else if (ids[i] == 3) {
+      EXPECT_TRUE(records.empty());
+    }
+  }
+
+  const auto& a = accounting.channels();
+  EXPECT_EQ(a[0].used, 6);
+  EXPECT_EQ(a[0].quarantined[static_cast<std::size_t>(Reason::kDuplicate)], 1);
+  EXPECT_EQ(a[1].used, 5);
+  EXPECT_EQ(a[1].quarantined[static_cast<std::size_t>(Reason::kDuplicate)], 1);
+  EXPECT_EQ(a[1].quarantined[static_cast<std::size_t>(Reason::kUnknownCustomer)], 1);
+  EXPECT_TRUE(accounting.unbalanced().empty());
+}
+
+TEST(Group, SameResultForAnyThreadCount) {
+  // Many customers and records so that buckets are sorted by several threads.
+  auto make = [] {
+    std::vector<UsageRow> rows;
+    for (std::int64_t i = 0; i < 20000; ++i) {
+      KeyedRandom rng(3, static_cast<std::uint64_t>(i));
+      rows.push_back({1 + static_cast<std::int64_t>(rng.below(500)),
+                      static_cast<std::int64_t>(rng.below(100)), static_cast<std::int64_t>(rng.below(7)), i});
+    }
+    return usage_of(rows);
+  };
+  std::vector<std::int64_t> by_threads[2];
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    Table t = make();
+    sort_by_customer(t, "ts", 64);
+    by_threads[threads - 1] = t.values<std::int64_t>("_record");
+  }
+  EXPECT_EQ(by_threads[0], by_threads[1]);
+}
+
+TEST(RecordChecks, MarksFirstFailingCheck) {
+  JobSpec job;
+  job.period = Period::parse("2026-10", "t");
+  job.history_months = 1;
+  const UnixSeconds in_period = job.period.start() + 10, too_early = job.history_start() - 1;
+  Table t = usage_of({{1, in_period, 5, 0},
+                      {0, in_period, 5, 1},
+                      {2, missing<std::int64_t>(), 5, 2},
+                      {3, too_early, 5, 3},
+                      {4, job.period.end(), 5, 4},
+                      {5, in_period, -1, 5},
+                      {-7, too_early, -1, 6}});
+  mark_bad_records("usage", job, t);
+  const auto& r = t.values<std::int8_t>("_reason");
+  const std::vector<Reason> expected{
+      Reason::kNone,          Reason::kInvalidCustomerId, Reason::kMissingTime,      Reason::kOutsidePeriod,
+      Reason::kOutsidePeriod, Reason::kNegativeValue,     Reason::kInvalidCustomerId};
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(r[i], static_cast<std::int8_t>(expected[i])) << i;
+}
+
+}  // namespace
+}  // namespace portrait::engine
