@@ -1,34 +1,40 @@
-// src/core/period.cpp: parsing and arithmetic of calendar months.
+// src/core/period.cpp: Period parsing and arithmetic.
 #include "core/period.hpp"
 
 #include <fmt/format.h>
-
-#include <charconv>
 
 #include "core/error.hpp"
 
 namespace portrait {
 
-Period Period::parse(std::string_view text, const std::string& where) {
-  Period p;
-  const char* end = text.data() + text.size();
-  const bool ok = text.size() == 7 && text[4] == '-' &&
-                  std::from_chars(text.data(), text.data() + 4, p.year).ptr == text.data() + 4 &&
-                  std::from_chars(text.data() + 5, end, p.month).ptr == end && p.month >= 1 &&
-                  p.month <= 12 && p.year >= 1970;
-  if (!ok)
-    throw Error(fmt::format("'{}' is not a period", text), where, "write the month as YYYY-MM, e.g. 2026-10");
-  return p;
+UnixSeconds Period::start() const {
+  return days_from_civil(year, static_cast<unsigned>(month), 1) * kSecondsPerDay;
 }
-
-Period Period::plus_months(int n) const {
-  const int index = year * 12 + (month - 1) + n;
-  Period p;
-  p.year = index / 12;
-  p.month = index % 12 + 1;
-  return p;
-}
-
+UnixSeconds Period::end() const { return plus_months(1).start(); }
+int Period::days() const { return static_cast<int>((end() - start()) / kSecondsPerDay); }
 std::string Period::to_string() const { return fmt::format("{:04d}-{:02d}", year, month); }
+
+Period Period::plus_months(int months) const {
+  const int index = year * 12 + (month - 1) + months;
+  const int y = index >= 0 ? index / 12 : (index - 11) / 12;
+  return {y, index - y * 12 + 1};
+}
+
+Period parse_period(std::string_view text, const std::string& where) {
+  const auto digits = [&](std::size_t from, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() == 7 && text[4] == '-') {
+    const int y = digits(0, 4);
+    const int m = digits(5, 2);
+    if (y >= 1970 && m >= 1 && m <= 12) return {y, m};
+  }
+  throw Error("bad period '" + std::string(text) + "'", where, "write the period as YYYY-MM, e.g. 2024-03");
+}
 
 }  // namespace portrait

@@ -1,6 +1,5 @@
-// src/core/period.hpp: the calendar month a run computes ("2026-10"), as
-// half-open Unix-second bounds in UTC, and civil-date arithmetic without the
-// C library's time zone state (thread-safe, exact).
+// src/core/period.hpp: the monthly period of a run ("YYYY-MM") and the civil
+// calendar arithmetic on Unix seconds UTC that periods, months and days need.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +10,11 @@
 
 namespace portrait {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+constexpr UnixSeconds kSecondsPerDay = 86400;
+
+// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm).
 constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
+  y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
@@ -25,15 +26,15 @@ struct Period {
   int year = 1970;
   int month = 1;  // 1..12
 
-  // Parses "YYYY-MM"; throws portrait::Error naming `where` otherwise.
-  static Period parse(std::string_view text, const std::string& where);
-
-  UnixSeconds start() const { return days_from_civil(year, static_cast<unsigned>(month), 1) * 86400; }
-  UnixSeconds end() const { return plus_months(1).start(); }
+  UnixSeconds start() const;  // first second of the month, UTC
+  UnixSeconds end() const;    // first second of the next month
+  int days() const;
   int yyyymm() const { return year * 100 + month; }
-  Period plus_months(int n) const;
-  std::string to_string() const;
-  bool operator==(const Period&) const = default;
+  std::string to_string() const;         // "YYYY-MM"
+  Period plus_months(int months) const;  // negative goes back
 };
+
+// Parses "YYYY-MM"; throws portrait::Error naming `where` otherwise.
+Period parse_period(std::string_view text, const std::string& where = {});
 
 }  // namespace portrait

@@ -1,4 +1,4 @@
-// src/core/spelling.cpp: edit distance and name hints.
+// src/core/spelling.cpp: edit distance and close-name hints.
 #include "core/spelling.hpp"
 
 #include <algorithm>
@@ -13,23 +13,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::size_t diagonal = row[0];
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = above;
     }
   }
   return row[b.size()];
 }
 
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
-  const std::size_t limit = std::max<std::size_t>(1, name.size() / 3);
   std::string best;
-  std::size_t best_distance = limit + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(name, c);
+  std::size_t best_distance = std::max<std::size_t>(1, std::max(name.size(), std::size_t{3}) / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const std::size_t d = edit_distance(name, candidate);
     if (d < best_distance) {
-      best = c;
       best_distance = d;
+      best = candidate;
     }
   }
   return best;
@@ -38,9 +37,9 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
 std::string name_hint(std::string_view name, const std::vector<std::string>& candidates) {
   const std::string close = closest_name(name, candidates);
   if (!close.empty()) return "did you mean '" + close + "'?";
-  std::string all;
-  for (const auto& c : candidates) all += (all.empty() ? "" : ", ") + c;
-  return "expected one of: " + all;
+  std::string text = "expected one of:";
+  for (std::size_t i = 0; i < candidates.size(); ++i) text += (i == 0 ? " " : ", ") + candidates[i];
+  return text;
 }
 
 }  // namespace portrait

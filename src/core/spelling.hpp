@@ -1,5 +1,5 @@
-// src/core/spelling.hpp: "did you mean ...?" hints for misspelt names in job
-// files, catalogs and command lines.
+// src/core/spelling.hpp: "did you mean" suggestions for misspelt names
+// (channels, columns, tags) in user-facing errors.
 #pragma once
 
 #include <string>
@@ -8,14 +8,14 @@
 
 namespace portrait {
 
-// Levenshtein distance (insert, delete, substitute), byte-wise.
+// Edit distance (insert, delete, substitute; each costs 1).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-// The candidate closest to `name` when it is close enough to be a plausible
-// typo (distance <= max(1, size/3)), else empty. Ties go to the earlier one.
+// The candidate closest to `name` if it is close enough to be a plausible
+// typo (distance at most a third of the longer name, at least 1); else "".
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates);
 
-// "did you mean 'x'?" or, without a close name, "expected one of: a, b, c".
+// "did you mean 'x'?" when a close name exists, else "expected one of: a, b, c".
 std::string name_hint(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace portrait

@@ -62,8 +62,8 @@ JobSpec load_job(const std::string& path) {
     if (!root[required]) throw Error(fmt::format("missing required key '{}'", required), path);
   }
 
-  job.period = Period::parse(scalar<std::string>(path, root["period"], "period", "a month YYYY-MM"),
-                             where(path, root["period"]));
+  job.period = parse_period(scalar<std::string>(path, root["period"], "period", "a month YYYY-MM"),
+                            where(path, root["period"]));
   if (auto n = root["history_months"]) {
     job.history_months = scalar<int>(path, n, "history_months", "a whole number of months");
     if (job.history_months < 0 || job.history_months > 36) {

@@ -131,7 +131,7 @@ TEST(Group, SameResultForAnyThreadCount) {
 
 TEST(RecordChecks, MarksFirstFailingCheck) {
   JobSpec job;
-  job.period = Period::parse("2026-10", "t");
+  job.period = parse_period("2026-10", "t");
   job.history_months = 1;
   const UnixSeconds in_period = job.period.start() + 10, too_early = job.history_start() - 1;
   Table t = usage_of({{1, in_period, 5, 0},

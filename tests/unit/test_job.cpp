@@ -43,14 +43,14 @@ TEST(Job, ReadsSettingsAndDefaults) {
   EXPECT_EQ(job.buckets, 4096u);
   EXPECT_EQ(job.memory_budget_bytes, 256u << 20);
   EXPECT_EQ(job.history_months, 2);
-  EXPECT_EQ(job.history_start(), Period::parse("2026-08", "t").start());
+  EXPECT_EQ(job.history_start(), parse_period("2026-08", "t").start());
   EXPECT_FALSE(job.write_csv);
 }
 
 TEST(Job, ErrorsPointIntoTheFile) {
   const std::string base = "inputs:\n  shards: x.h5\noutput: out\n";
   EXPECT_EQ(error_of("period: 2026-13\n" + base),
-            ":1:9: '2026-13' is not a period\n  hint: write the month as YYYY-MM, e.g. 2026-10");
+            ":1:9: bad period '2026-13'\n  hint: write the period as YYYY-MM, e.g. 2024-03");
   EXPECT_EQ(error_of("period: 2026-10\n" + base + "bucket: 64\n"),
             ":5:1: unknown key 'bucket'\n  hint: did you mean 'buckets'?");
   EXPECT_EQ(error_of("period: 2026-10\n" + base + "buckets: 100\n").substr(0, 41),

@@ -1,0 +1,139 @@
+// src/io/schema.cpp: the channel schemas and standard code tables.
+#include "io/schema.hpp"
+
+#include "core/error.hpp"
+#include "core/spelling.hpp"
+
+namespace portrait::io {
+namespace {
+
+using T = ColumnType;
+
+std::vector<ChannelSchema> build_schemas() {
+  const ColumnSpec id{"customer_id", T::Int64, "customer number (> 0)"};
+  return {
+      {"customers",
+       {id,
+        {"region", T::Int32, "region code (dictionary region)"},
+        {"gender", T::Int8, "1 male, 2 female"},
+        {"birth_year", T::Int32, "year"},
+        {"join_date", T::Int64, "Unix seconds UTC"},
+        {"plan_id", T::Int32, "tariff plan code"},
+        {"plan_fee", T::Int64, "fen per month"},
+        {"voice_quota_min", T::Int32, "minutes per month in the plan"},
+        {"data_quota_mb", T::Int32, "MB per month in the plan"},
+        {"contract_type", T::Int8, "0 none, 1 contract, 2 handset contract"},
+        {"contract_end", T::Int64, "Unix seconds UTC, missing if no contract"},
+        {"payer", T::Int8, "0 self, 1 company"},
+        {"star_level", T::Int8, "1-5"},
+        {"handset_brand", T::Int32, "code (dictionary handset_brand)"},
+        {"premium_number", T::Int8, "0/1"},
+        {"converged", T::Int8, "0/1, bundled with broadband"},
+        {"status", T::Int8, "0 active, 1 churned in the period"}}},
+      {"billing",
+       {id,
+        {"month", T::Int32, "YYYYMM"},
+        {"amount", T::Int64, "fen"},
+        {"voice_min_used", T::Int32, "minutes"},
+        {"data_mb_used", T::Int64, "MB"},
+        {"balance", T::Int64, "fen, end of month"},
+        {"paid_on_time", T::Int8, "0/1"}}},
+      {"usage",
+       {id,
+        {"ts", T::Int64, "Unix seconds UTC"},
+        {"kind", T::Int8, "0 voice, 1 sms, 2 data"},
+        {"duration_s", T::Int32, "seconds"},
+        {"bytes", T::Int64, "bytes"},
+        {"cell_id", T::Int32, "cell (reference cells)"},
+        {"roaming", T::Int8, "0/1"},
+        {"peer", T::UInt64, "keyed hash of the other party, 0 none"},
+        {"charge", T::Int64, "fen"}}},
+      {"web",
+       {id,
+        {"ts", T::Int64, "Unix seconds UTC"},
+        {"domain_id", T::Int32, "domain (reference domains)"},
+        {"bytes", T::Int64, "bytes"}}},
+      {"service",
+       {id,
+        {"ts", T::Int64, "Unix seconds UTC"},
+        {"channel", T::Int8, "0 hotline, 1 app, 2 web, 3 store, 4 social"},
+        {"category", T::Int8, "0 consult, 1 complaint, 2 fault, 3 suggestion, 4 IT demand"},
+        {"duration_s", T::Int32, "seconds"},
+        {"satisfaction", T::Int8, "1-5, missing INT8_MIN"},
+        {"resolved", T::Int8, "0/1"}}},
+      {"marketing",
+       {id,
+        {"ts", T::Int64, "Unix seconds UTC"},
+        {"campaign_id", T::Int32, "campaign code"},
+        {"channel", T::Int8, "0 sms, 1 pop-up, 2 toolbar, 3 social, 4 store, 5 hotline"},
+        {"outcome", T::Int8, "0 sent, 1 clicked, 2 accepted, 3 declined"}}},
+      {"identity",
+       {id,
+        {"source", T::Int8, "0 customers/BSS, 1 usage, 2 web/app, 3 service, 4 marketing"},
+        {"id_type", T::Int8, "0 phone, 1 id_card, 2 device, 3 email, 4 account"},
+        {"id_hash", T::UInt64, "keyed hash of the identifier, 0 missing"},
+        {"ts", T::Int64, "Unix seconds UTC"}}},
+  };
+}
+
+Dictionary dictionary(std::string name, std::vector<std::string> labels, std::int32_t first = 0) {
+  Dictionary d{std::move(name), {}};
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    d.entries.emplace_back(first + static_cast<std::int32_t>(i), std::move(labels[i]));
+  }
+  return d;
+}
+
+}  // namespace
+
+const ColumnSpec* ChannelSchema::find(std::string_view column) const {
+  for (const auto& c : columns) {
+    if (c.name == column) return &c;
+  }
+  return nullptr;
+}
+
+const std::vector<ChannelSchema>& channel_schemas() {
+  static const std::vector<ChannelSchema> schemas = build_schemas();
+  return schemas;
+}
+
+std::vector<std::string> channel_names() {
+  std::vector<std::string> names;
+  for (const auto& s : channel_schemas()) names.push_back(s.name);
+  return names;
+}
+
+const ChannelSchema& channel_schema(std::string_view channel) {
+  for (const auto& s : channel_schemas()) {
+    if (s.name == channel) return s;
+  }
+  throw Error("unknown channel '" + std::string(channel) + "'", {}, name_hint(channel, channel_names()));
+}
+
+Table make_channel_table(std::string_view channel) {
+  const ChannelSchema& schema = channel_schema(channel);
+  Table table(schema.name);
+  for (const auto& c : schema.columns) table.add(c.name, c.type);
+  return table;
+}
+
+const std::vector<Dictionary>& standard_dictionaries() {
+  static const std::vector<Dictionary> dictionaries = {
+      dictionary("gender", {"male", "female"}, 1),
+      dictionary("contract_type", {"none", "contract", "handset contract"}),
+      dictionary("payer", {"self", "company"}),
+      dictionary("handset_brand", {"Apple", "Samsung", "Huawei", "Xiaomi", "OPPO", "vivo", "other"}, 1),
+      dictionary("status", {"active", "churned"}),
+      dictionary("usage_kind", {"voice", "sms", "data"}),
+      dictionary("service_channel", {"hotline", "app", "web", "store", "social"}),
+      dictionary("service_category", {"consult", "complaint", "fault", "suggestion", "IT demand"}),
+      dictionary("marketing_channel", {"sms", "pop-up", "toolbar", "social", "store", "hotline"}),
+      dictionary("marketing_outcome", {"sent", "clicked", "accepted", "declined"}),
+      dictionary("identity_source", {"customers", "usage", "web", "service", "marketing"}),
+      dictionary("id_type", {"phone", "id_card", "device", "email", "account"}),
+  };
+  return dictionaries;
+}
+
+}  // namespace portrait::io

@@ -1,0 +1,65 @@
+// tests/unit/test_reference.cpp: the reference file round trip, periods and
+// close-name hints.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/period.hpp"
+#include "core/spelling.hpp"
+#include "io/reference.hpp"
+
+namespace portrait::io {
+namespace {
+
+TEST(Reference, RoundTripKeepsTablesAndUtf8Dictionaries) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("portrait_ref_" + std::to_string(::getpid()) + ".h5"))
+          .string();
+  Reference ref = Reference::empty();
+  ref.cells.resize(2);
+  ref.cells.values<std::int32_t>("cell_id") = {11, 12};
+  ref.cells.values<double>("lat") = {31.2, 31.25};
+  ref.cells.values<double>("lon") = {121.4, missing<double>()};
+  ref.domains.resize(1);
+  ref.domains.values<std::int32_t>("domain_id") = {5};
+  ref.domains.values<std::int32_t>("category1") = {2};
+  ref.domains.values<std::int32_t>("category2") = {201};
+  ref.dictionaries = standard_dictionaries();
+  ref.dictionaries.push_back({"region", {{1, "上海"}, {2, "北京"}}});
+  write_reference(path, ref);
+  const Reference back = read_reference(path);
+  std::filesystem::remove(path);
+
+  EXPECT_EQ(back.cells.values<std::int32_t>("cell_id"), ref.cells.values<std::int32_t>("cell_id"));
+  EXPECT_EQ(back.cells.values<double>("lat")[1], 31.25);
+  EXPECT_TRUE(is_missing(back.cells.values<double>("lon")[1]));
+  EXPECT_EQ(back.stores.rows(), 0U);
+  EXPECT_EQ(back.domains.values<std::int32_t>("category2")[0], 201);
+  ASSERT_EQ(back.dictionaries.size(), ref.dictionaries.size());
+  EXPECT_EQ(back.dictionary("region").entries[0].second, "上海");
+  EXPECT_EQ(back.dictionary("gender").entries[1], (std::pair<std::int32_t, std::string>{2, "female"}));
+  EXPECT_THROW(back.dictionary("regoin"), Error);
+}
+
+TEST(Period, ParsesAndSpansTheMonth) {
+  const Period p = parse_period("2024-02");
+  EXPECT_EQ(p.start(), 1706745600);  // 2024-02-01T00:00:00Z
+  EXPECT_EQ(p.days(), 29);
+  EXPECT_EQ(p.yyyymm(), 202402);
+  EXPECT_EQ(p.plus_months(-2).to_string(), "2023-12");
+  EXPECT_EQ(p.plus_months(11).to_string(), "2025-01");
+  EXPECT_THROW(parse_period("2024-13"), Error);
+  EXPECT_THROW(parse_period("24-03"), Error);
+}
+
+TEST(Spelling, SuggestsOnlyCloseNames) {
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3U);
+  EXPECT_EQ(closest_name("custmers", {"customers", "usage"}), "customers");
+  EXPECT_EQ(closest_name("zzz", {"customers", "usage"}), "");
+  EXPECT_EQ(name_hint("zzz", {"a", "b"}), "expected one of: a, b");
+}
+
+}  // namespace
+}  // namespace portrait::io
