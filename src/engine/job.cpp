@@ -55,9 +55,10 @@ JobSpec load_job(const std::string& path) {
 
   JobSpec job;
   job.file = path;
-  check_keys(
-      path, root,
-      {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb", "csv"}, "");
+  check_keys(path, root,
+             {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb",
+              "round_kb", "csv"},
+             "");
   for (const char* required : {"period", "inputs", "output"}) {
     if (!root[required]) throw Error(fmt::format("missing required key '{}'", required), path);
   }
@@ -102,6 +103,11 @@ JobSpec load_job(const std::string& path) {
     const auto mb = scalar<std::int64_t>(path, m, "memory_budget_mb", "a number of MiB");
     if (mb < 1) throw Error("'memory_budget_mb' must be at least 1", where(path, m));
     job.memory_budget_bytes = static_cast<std::uint64_t>(mb) << 20;
+  }
+  if (auto r = root["round_kb"]) {
+    const auto kb = scalar<std::int64_t>(path, r, "round_kb", "a number of KiB");
+    if (kb < 1) throw Error("'round_kb' must be at least 1", where(path, r));
+    job.round_bytes = static_cast<std::uint64_t>(kb) << 10;
   }
   if (auto c = root["csv"]) job.write_csv = scalar<bool>(path, c, "csv", "true or false");
   return job;

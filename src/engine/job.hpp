@@ -24,9 +24,15 @@ struct JobSpec {
   std::string catalog;                      // optional tag catalog
   std::string output;                       // output directory
   std::uint32_t buckets = 4096;
-  std::uint64_t memory_budget_bytes = std::uint64_t{2} << 30;  // per rank
+  std::uint64_t memory_budget_bytes = std::uint64_t{2} << 30;  // per rank; its records must fit
+  // Bytes read per round and bound of each shuffle round's buffers; 0 means
+  // an eighth of the memory budget.
+  std::uint64_t round_bytes = 0;
   bool write_csv = false;
 
+  std::uint64_t effective_round_bytes() const {
+    return round_bytes > 0 ? round_bytes : memory_budget_bytes / 8;
+  }
   UnixSeconds history_start() const { return period.plus_months(-history_months).start(); }
 };
 

@@ -109,8 +109,12 @@ std::uint64_t OutputFile::write_table(const std::string& name, const Table& bloc
   if (rank == 0) offset = 0;  // MPI_Exscan leaves rank 0's result undefined
   MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, comm_);
 
-  const hid_t group = checked(H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  // Columns keep their order: links are tracked in creation order.
+  const hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  const hid_t group = checked(H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT),
                               "creating table " + name, path_);
+  H5Pclose(gcpl);
   for (const auto& [key, value] : attributes) write_string_attribute(group, key, value, path_);
   write_string_attribute(group, "rows", std::to_string(total), path_);
 
@@ -154,6 +158,59 @@ std::uint64_t OutputFile::write_table(const std::string& name, const Table& bloc
   H5Pclose(dxpl);
   H5Gclose(group);
   return total;
+}
+
+namespace {
+
+ColumnType column_type_of_dataset(hid_t type) {
+  const H5T_class_t cls = H5Tget_class(type);
+  const std::size_t size = H5Tget_size(type);
+  if (cls == H5T_FLOAT && size == 8) return ColumnType::Float64;
+  if (cls == H5T_INTEGER) {
+    const bool is_signed = H5Tget_sign(type) == H5T_SGN_2;
+    if (!is_signed && size == 8) return ColumnType::UInt64;
+    if (is_signed && size == 1) return ColumnType::Int8;
+    if (is_signed && size == 4) return ColumnType::Int32;
+    if (is_signed && size == 8) return ColumnType::Int64;
+  }
+  throw Error("unsupported column type", "output table");
+}
+
+}  // namespace
+
+Table read_output_table(const std::string& path, const std::string& name) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) throw Error("cannot open the output file", path, "check the path of the run's output");
+  Table table(name);
+  const hid_t group = H5Gopen2(file, name.c_str(), H5P_DEFAULT);
+  if (group < 0) {
+    H5Fclose(file);
+    throw Error("no table '" + name + "'", path);
+  }
+  // Datasets in creation order, as written.
+  H5G_info_t info{};
+  H5Gget_info(group, &info);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char column_name[256];
+    H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, column_name, sizeof column_name,
+                       H5P_DEFAULT);
+    const hid_t dataset = H5Dopen2(group, column_name, H5P_DEFAULT);
+    const hid_t type = H5Dget_type(dataset);
+    const hid_t space = H5Dget_space(dataset);
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(space, &rows, nullptr);
+    Column& column = table.add(column_name, column_type_of_dataset(type));
+    column.resize(rows);
+    if (rows > 0)
+      H5Dread(dataset, memory_type_of(column.type()), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data());
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Dclose(dataset);
+  }
+  H5Gclose(group);
+  H5Fclose(file);
+  return table;
 }
 
 namespace {

@@ -39,6 +39,11 @@ class OutputFile {
   hid_t file_ = -1;
 };
 
+// Reads a whole table written by OutputFile (one rank, serial HDF5 access):
+// for checks, comparisons of runs, and tests. Throws portrait::Error naming
+// the file and table.
+Table read_output_table(const std::string& path, const std::string& name);
+
 // Collective. Writes `block` of every rank, in rank order, as one CSV file
 // with a header line (MPI-IO at offsets from an exclusive scan). Missing
 // values are empty fields; float64 is printed with 17 significant digits.

@@ -1,0 +1,81 @@
+// src/app/run_command.cpp: `portrait run JOB.yaml`: the monthly recompute.
+// Every rank runs it; rank 0 prints progress, the accounting and the totals,
+// and the one error message if any rank fails (every rank then exits 1).
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "app/cli.hpp"
+#include "dist/collective_error.hpp"
+#include "engine/job.hpp"
+#include "engine/run.hpp"
+
+namespace portrait::app {
+namespace {
+
+struct RunOptions {
+  std::string job_file;
+  std::string output;
+  long long memory_budget_mb = 0;
+  bool csv = false;
+  bool quiet = false;
+};
+
+void print_summary(const nlohmann::json& manifest) {
+  fmt::print("\nrecords by channel (read = used + quarantined)\n");
+  fmt::print("  {:<12} {:>14} {:>14} {:>12}  {}\n", "channel", "read", "used", "quarantined", "reasons");
+  for (const auto& [channel, a] : manifest["accounting"].items()) {
+    std::string reasons;
+    for (const auto& [reason, n] : a["quarantined_by_reason"].items()) {
+      reasons += fmt::format("{}{}={}", reasons.empty() ? "" : ", ", reason, n.get<long long>());
+    }
+    fmt::print("  {:<12} {:>14} {:>14} {:>12}  {}\n", channel, a["read"].get<long long>(),
+               a["used"].get<long long>(), a["quarantined"].get<long long>(), reasons);
+  }
+  fmt::print("\ncustomers: {}   output rows: {}   wall time: {:.2f} s\n",
+             manifest["customers"].get<long long>(), manifest["output_rows"].get<long long>(),
+             manifest["wall_seconds"].get<double>());
+  fmt::print("totals over all customers\n");
+  for (const auto& [column, total] : manifest["totals"].items()) {
+    fmt::print("  {:<32} {:>20}\n", column, total.get<std::string>());
+  }
+  std::fflush(stdout);
+}
+
+int run(const RunOptions& options, const dist::Comm& comm) {
+  try {
+    engine::JobSpec job;
+    dist::collectively(comm, [&] { job = engine::load_job(options.job_file); });
+    if (!options.output.empty()) job.output = options.output;
+    if (options.memory_budget_mb > 0)
+      job.memory_budget_bytes = static_cast<std::uint64_t>(options.memory_budget_mb) << 20;
+    if (options.csv) job.write_csv = true;
+    engine::Progress progress(comm.is_root() && !options.quiet);
+    const auto manifest = engine::run_job(comm, job, progress);
+    if (comm.is_root()) print_summary(manifest);
+    return 0;
+  } catch (const Error& e) {
+    // Every rank has the same error; rank 0 says it once.
+    if (comm.is_root()) {
+      std::fprintf(stderr, "portrait run: error: %s\n", e.what());
+      std::fflush(stderr);
+    }
+    return 1;
+  }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  auto* sub = app.add_subcommand("run", "Run the monthly recompute of a job file (under mpirun)");
+  sub->add_option("job", options->job_file, "Job file (jobs/*.yaml)")->required();
+  sub->add_option("--output", options->output, "Output directory (overrides the job's 'output')");
+  sub->add_option("--memory-budget-mb", options->memory_budget_mb,
+                  "Memory budget per rank in MiB (overrides the job)");
+  sub->add_flag("--csv", options->csv, "Also write <output>/tags.csv");
+  sub->add_flag("--quiet", options->quiet, "No progress lines");
+  sub->callback([options, &comm, &exit_code] { exit_code = run(*options, comm); });
+}
+
+}  // namespace portrait::app

@@ -1,0 +1,370 @@
+// src/engine/run.cpp: the phases of a run (see run.hpp).
+#include "engine/run.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "dist/collective_error.hpp"
+#include "dist/metadata.hpp"
+#include "dist/partition.hpp"
+#include "dist/reduce.hpp"
+#include "dist/shuffle.hpp"
+#include "engine/builtin_facts.hpp"
+#include "engine/group.hpp"
+#include "engine/read_plan.hpp"
+#include "engine/record_checks.hpp"
+#include "io/output_file.hpp"
+#include "io/schema.hpp"
+#include "io/shard_reader.hpp"
+
+namespace portrait::engine {
+namespace {
+
+// channel -> (column, ColumnType as int), in the order the files give them.
+using ColumnLayouts = std::map<std::string, std::vector<std::pair<std::string, int>>>;
+
+constexpr int kRecordFileShift = 40;  // _record = file ordinal << 40 | row in the file's table
+
+std::uint64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+void append_missing(Column& column, std::size_t n) {
+  column.visit([n](auto& values) {
+    using T = typename std::decay_t<decltype(values)>::value_type;
+    values.insert(values.end(), n, missing<T>());
+  });
+}
+
+// The agreed columns of each channel: the schema's required columns first,
+// then extra columns by name. An extra column with two types is an error.
+std::map<std::string, Table> agree_layouts(const std::vector<ColumnLayouts>& per_rank) {
+  std::map<std::string, std::map<std::string, int>> extra;
+  std::map<std::string, bool> present;
+  for (const auto& layouts : per_rank) {
+    for (const auto& [channel, columns] : layouts) {
+      present[channel] = true;
+      const auto& schema = io::channel_schema(channel);
+      for (const auto& [name, type] : columns) {
+        if (schema.find(name)) continue;
+        auto [it, inserted] = extra[channel].emplace(name, type);
+        if (!inserted && it->second != type) {
+          throw Error(fmt::format("extra column '{}' of channel '{}' is {} in one shard and {} in another",
+                                  name, channel, to_string(static_cast<ColumnType>(it->second)),
+                                  to_string(static_cast<ColumnType>(type))),
+                      "input shards", "re-import the data with one type per column");
+        }
+      }
+    }
+  }
+  std::map<std::string, Table> staged;
+  for (const auto& [channel, is_present] : present) {
+    Table t = io::make_channel_table(channel);
+    for (const auto& [name, type] : extra[channel]) t.add(name, static_cast<ColumnType>(type));
+    t.add("_record", ColumnType::Int64);
+    t.add("_reason", ColumnType::Int8);
+    staged.emplace(channel, std::move(t));
+  }
+  return staged;
+}
+
+// Reads the rank's read units chunk by chunk, in a fixed order.
+class UnitCursor {
+ public:
+  UnitCursor(const std::vector<ShardFile>& files, const std::vector<ReadUnit>& units)
+      : files_(files), units_(units) {}
+
+  bool done() const { return unit_ >= units_.size(); }
+
+  // Reads up to `max_rows` rows of the current table into `staged[channel]`;
+  // returns the rows read and their channel.
+  std::pair<std::string, std::uint64_t> read_next(std::map<std::string, Table>& staged,
+                                                  std::uint64_t max_rows) {
+    while (!done()) {
+      const ReadUnit& u = units_[unit_];
+      if (!reader_ || reader_file_ != u.file) {
+        reader_ = std::make_unique<io::ShardReader>(files_[u.file].path);
+        reader_file_ = u.file;
+      }
+      const auto& tables = reader_->tables();
+      if (table_ >= tables.size()) {
+        ++unit_;
+        table_ = 0;
+        row_ = 0;
+        continue;
+      }
+      const auto& info = tables[table_];
+      const auto [begin, end] = unit_rows(u, info.rows);
+      const std::uint64_t from = std::max(begin, row_);
+      if (from >= end || !staged.count(info.channel)) {
+        ++table_;
+        row_ = 0;
+        continue;
+      }
+      const std::uint64_t to = std::min(end, from + max_rows);
+      reader_->read(info.channel, from, to, buffer_);
+      append(staged.at(info.channel), u.file, from, to - from);
+      row_ = to;
+      return {info.channel, to - from};
+    }
+    return {"", 0};
+  }
+
+ private:
+  void append(Table& staged, std::uint32_t file, std::uint64_t first_row, std::uint64_t n) {
+    for (std::size_t c = 0; c < staged.column_count(); ++c) {
+      const std::string& name = staged.column_name(c);
+      Column& column = staged.column(c);
+      if (name == "_record") {
+        auto& v = column.values<std::int64_t>();
+        const auto base = static_cast<std::int64_t>(std::uint64_t{file} << kRecordFileShift);
+        for (std::uint64_t i = 0; i < n; ++i) v.push_back(base + static_cast<std::int64_t>(first_row + i));
+      } else if (name == "_reason") {
+        column.values<std::int8_t>().insert(column.values<std::int8_t>().end(), n, 0);
+      } else if (buffer_.has(name)) {
+        column.append(buffer_.column(name), 0, n);
+      } else {
+        append_missing(column, n);
+      }
+    }
+  }
+
+  const std::vector<ShardFile>& files_;
+  const std::vector<ReadUnit>& units_;
+  std::size_t unit_ = 0, table_ = 0;
+  std::uint64_t row_ = 0;
+  std::unique_ptr<io::ShardReader> reader_;
+  std::uint32_t reader_file_ = 0;
+  Table buffer_;
+};
+
+std::string format_int128(Int128 v) {
+  if (v == 0) return "0";
+  const bool negative = v < 0;
+  auto u = negative ? static_cast<UInt128>(-(v + 1)) + 1 : static_cast<UInt128>(v);
+  std::string digits;
+  while (u > 0) {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  if (negative) digits.push_back('-');
+  return {digits.rbegin(), digits.rend()};
+}
+
+}  // namespace
+
+nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress) {
+  // --- plan -----------------------------------------------------------------
+  progress.phase("plan");
+  std::vector<ShardFile> files;
+  dist::collectively(comm, [&] {
+    if (comm.is_root()) files = list_shard_files(job.shard_patterns, job.file);
+  });
+  dist::broadcast_object(comm, files);
+  const dist::BucketPartition partition(job.buckets, comm.size());
+  const auto plan = assign_read_units(files, comm.size());
+  const auto& my_units = plan[static_cast<std::size_t>(comm.rank())];
+
+  // Every rank opens its own files' metadata only, and the ranks agree on
+  // each channel's columns.
+  ColumnLayouts mine;
+  std::uint64_t planned_rows = 0;
+  dist::collectively(comm, [&] {
+    std::uint32_t open_file = UINT32_MAX;
+    std::unique_ptr<io::ShardReader> reader;
+    for (const auto& u : my_units) {
+      if (u.file != open_file) {
+        reader = std::make_unique<io::ShardReader>(files[u.file].path);
+        open_file = u.file;
+      }
+      for (const auto& info : reader->tables()) {
+        const auto [begin, end] = unit_rows(u, info.rows);
+        planned_rows += end - begin;
+        auto& columns = mine[info.channel];
+        if (!columns.empty()) continue;
+        const Table empty = reader->empty_table(info.channel);
+        for (std::size_t c = 0; c < empty.column_count(); ++c) {
+          columns.emplace_back(empty.column_name(c), static_cast<int>(empty.column(c).type()));
+        }
+      }
+    }
+  });
+  std::map<std::string, Table> staged;
+  dist::collectively(comm, [&] {
+    staged = agree_layouts(dist::allgather_objects(comm, mine));
+    if (!staged.count("customers")) {
+      throw Error("no shard holds a customers table", job.file,
+                  "the customers channel drives the customer set: add its shards to 'inputs: shards'");
+    }
+  });
+  planned_rows = dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(planned_rows)})[0];
+
+  // Channels in a fixed order: customers first, then the schema's order.
+  std::vector<std::string> channels{"customers"};
+  for (const auto& name : io::channel_names()) {
+    if (name != "customers" && staged.count(name)) channels.push_back(name);
+  }
+  Accounting accounting(channels);
+  progress.note(
+      fmt::format("{} shard file(s), {} ranks x {} thread(s), {} buckets, {} channels, {} records planned",
+                  files.size(), comm.size(), omp_get_max_threads(), job.buckets, channels.size(),
+                  human_count(static_cast<double>(planned_rows))));
+
+  // --- read + shuffle ---------------------------------------------------------
+  progress.phase("read+shuffle");
+  // A round reads about an eighth of the budget (unless set); the shuffle's
+  // buffers take at most as much again; the rest holds the rank's own records.
+  const std::uint64_t round_bytes = std::max<std::uint64_t>(job.effective_round_bytes(), 1024);
+  dist::Shuffle shuffle(comm, round_bytes);
+  std::map<std::string, Table> resident;
+  for (const auto& [name, t] : staged) resident.emplace(name, t.empty_like());
+  std::map<std::string, std::vector<int>> dest;
+  UnitCursor cursor(files, my_units);
+  std::int64_t read_rows = 0;
+  for (;;) {
+    dist::collectively(comm, [&] {
+      std::uint64_t staged_bytes = 0;
+      while (!cursor.done() && staged_bytes < round_bytes) {
+        const auto [channel, rows] = cursor.read_next(staged, std::max<std::uint64_t>(1, round_bytes / 64));
+        if (rows == 0) continue;
+        const auto k =
+            static_cast<std::size_t>(std::find(channels.begin(), channels.end(), channel) - channels.begin());
+        accounting.channel(k).read += static_cast<std::int64_t>(rows);
+        read_rows += static_cast<std::int64_t>(rows);
+        staged_bytes = 0;
+        for (const auto& [name, t] : staged) staged_bytes += t.byte_size();
+      }
+      for (auto& [name, t] : staged) {
+        mark_bad_records(name, job, t);
+        auto& d = dest[name];
+        const auto& id = t.values<std::int64_t>("customer_id");
+        d.resize(id.size());
+        for (std::size_t i = 0; i < id.size(); ++i) d[i] = partition.owner_of(id[i]);
+      }
+    });
+    for (const auto& name : channels) {
+      shuffle.exchange(staged.at(name), dest[name], resident.at(name));
+      staged.at(name).clear();
+    }
+    std::int64_t status[2] = {read_rows, cursor.done() ? 0 : 1};
+    MPI_Allreduce(MPI_IN_PLACE, status, 2, MPI_INT64_T, MPI_SUM, comm.raw());
+    progress.update(static_cast<std::uint64_t>(status[0]), planned_rows, "records", status[1] == 0);
+    dist::collectively(comm, [&] {
+      std::uint64_t held = 0;
+      for (const auto& [name, t] : resident) held += t.byte_size();
+      if (held > job.memory_budget_bytes) {
+        throw Error(fmt::format("the rank's records take {} MiB, over its memory budget of {} MiB",
+                                held >> 20, job.memory_budget_bytes >> 20),
+                    job.file,
+                    "raise 'memory_budget_mb' in the job (or --memory-budget-mb), or run on more ranks");
+      }
+    });
+    if (status[1] == 0) break;
+  }
+
+  // --- group ------------------------------------------------------------------
+  progress.phase("group");
+  GroupedCustomers grouped;
+  {
+    Table customers = std::move(resident.at("customers"));
+    std::vector<std::pair<std::string, Table>> others;
+    for (std::size_t k = 1; k < channels.size(); ++k)
+      others.emplace_back(channels[k], std::move(resident.at(channels[k])));
+    resident.clear();
+    group_records(std::move(customers), std::move(others), job.buckets, accounting, grouped);
+  }
+
+  // --- compute ----------------------------------------------------------------
+  progress.phase("compute");
+  const Table facts = compute_builtin_facts(grouped);
+
+  // --- reduce -----------------------------------------------------------------
+  progress.phase("reduce");
+  const Accounting global = accounting.global(comm);
+  std::vector<Int128> local_totals;
+  for (std::size_t c = 2; c < facts.column_count(); ++c) {
+    Int128 sum = 0;
+    for (auto v : facts.column(c).values<std::int64_t>()) sum += v;
+    local_totals.push_back(sum);
+  }
+  const auto totals = dist::sum_exact(comm, local_totals);
+  const auto customers_total =
+      dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(grouped.size())})[0];
+  if (const auto bad = global.unbalanced(); !bad.empty()) {
+    throw Error(fmt::format("record accounting does not add up for channel '{}'", bad.front()), "run",
+                "this is a bug in portrait: please report it with the manifest");
+  }
+
+  // --- write ------------------------------------------------------------------
+  progress.phase("write");
+  const std::filesystem::path out_dir(job.output);
+  dist::collectively(comm, [&] {
+    if (comm.is_root()) std::filesystem::create_directories(out_dir);
+  });
+  std::uint64_t written = 0;
+  dist::collectively(comm, [&] {
+    io::OutputFile out(comm.raw(), (out_dir / "tags.h5").string());
+    written = out.write_table("customers", facts, {{"period", job.period.to_string()}, {"job", job.file}});
+    for (std::size_t k = 0; k < channels.size(); ++k) {
+      out.write_table("quarantine_" + channels[k], grouped.quarantine[k], {{"channel", channels[k]}});
+    }
+    out.close();
+    if (job.write_csv) io::write_csv(comm.raw(), (out_dir / "tags.csv").string(), facts);
+  });
+  progress.finish();
+
+  // --- manifest (last: its presence marks a complete output) ------------------
+  const auto& shuffle_stats = shuffle.stats();
+  const std::vector<std::int64_t> moved =
+      dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(shuffle_stats.bytes_sent),
+                                                      static_cast<std::int64_t>(shuffle_stats.rows_sent)});
+  std::uint64_t rss = peak_rss_bytes();
+  std::vector<std::uint64_t> rss_all(static_cast<std::size_t>(comm.size()));
+  MPI_Allgather(&rss, 1, MPI_UINT64_T, rss_all.data(), 1, MPI_UINT64_T, comm.raw());
+
+  nlohmann::json manifest;
+  manifest["job"] = job.file;
+  manifest["period"] = job.period.to_string();
+  manifest["ranks"] = comm.size();
+  manifest["threads_per_rank"] = omp_get_max_threads();
+  manifest["buckets"] = job.buckets;
+  manifest["memory_budget_mb"] = job.memory_budget_bytes >> 20;
+  for (const auto& f : files) manifest["inputs"].push_back({{"path", f.path}, {"bytes", f.bytes}});
+  manifest["customers"] = customers_total;
+  manifest["output_rows"] = written;
+  manifest["accounting"] = global.to_json();
+  for (const auto& [phase, s] : progress.phase_seconds()) manifest["phase_seconds"][phase] = s;
+  manifest["wall_seconds"] = progress.elapsed();
+  manifest["shuffle"] = {{"bytes_sent", moved[0]}, {"rows_sent", moved[1]}, {"rounds", shuffle_stats.rounds}};
+  manifest["peak_rss_bytes_per_rank"] = rss_all;
+  for (std::size_t c = 2; c < facts.column_count(); ++c) {
+    manifest["totals"][facts.column_name(c)] = format_int128(totals[c - 2]);
+  }
+  for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
+  dist::collectively(comm, [&] {
+    if (comm.is_root()) {
+      const auto path = out_dir / "manifest.json";
+      const auto temporary = out_dir / "manifest.json.tmp";
+      std::ofstream(temporary) << manifest.dump(2) << '\n';
+      std::filesystem::rename(temporary, path);
+    }
+  });
+  return manifest;
+}
+
+}  // namespace portrait::engine
