@@ -8,10 +8,18 @@
 
 namespace portrait::dist {
 
-RankFailure::RankFailure(int rank, int failed_ranks, const std::string& message)
-    : Error(message, failed_ranks > 1 ? fmt::format("rank {} (and {} more)", rank, failed_ranks - 1)
-                                      : fmt::format("rank {}", rank)),
-      rank_(rank) {}
+namespace {
+
+std::string which_ranks(int rank, int failed_ranks, int ranks) {
+  if (failed_ranks == ranks && ranks > 1) return "every rank";
+  if (failed_ranks > 1) return fmt::format("rank {} (and {} more)", rank, failed_ranks - 1);
+  return fmt::format("rank {}", rank);
+}
+
+}  // namespace
+
+RankFailure::RankFailure(int rank, int failed_ranks, int ranks, const std::string& message)
+    : Error(message, which_ranks(rank, failed_ranks, ranks)), rank_(rank) {}
 
 void collectively(const Comm& comm, const std::function<void()>& local_work) {
   std::string message;
@@ -38,7 +46,7 @@ void collectively(const Comm& comm, const std::function<void()>& local_work) {
   std::string text(static_cast<std::size_t>(length), '\0');
   if (comm.rank() == first) text = message;
   MPI_Bcast(text.data(), length, MPI_CHAR, first, comm.raw());
-  throw RankFailure(first, failed_total, text);
+  throw RankFailure(first, failed_total, comm.size(), text);
 }
 
 }  // namespace portrait::dist

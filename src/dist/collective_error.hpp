@@ -16,7 +16,7 @@ namespace portrait::dist {
 // failing rank and its message; rank 0 prints it.
 class RankFailure : public Error {
  public:
-  RankFailure(int rank, int failed_ranks, const std::string& message);
+  RankFailure(int rank, int failed_ranks, int ranks, const std::string& message);
   int failed_rank() const { return rank_; }
 
  private:

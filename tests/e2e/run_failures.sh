@@ -26,7 +26,7 @@ inputs:
 output: $work/out
 bukets: 64
 YAML
-expect_failure typo "typo.yaml:5:1: unknown key 'bukets'" "$work/typo.yaml"
+expect_failure typo "error: every rank: .*typo.yaml:5:1: unknown key 'bukets'" "$work/typo.yaml"
 grep -q "did you mean 'buckets'" "$work/typo.log" || fail "typo: no hint"
 
 cat >"$work/period.yaml" <<YAML
