@@ -22,6 +22,8 @@ int run_cli(int argc, char** argv, const dist::Comm& comm) {
   int exit_code = 0;
   add_version_command(app, comm, exit_code);
   add_run_command(app, comm, exit_code);
+  add_inspect_command(app, comm, exit_code);
+  add_gen_command(app, comm, exit_code);
 
   try {
     app.parse(argc, argv);

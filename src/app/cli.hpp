@@ -16,5 +16,7 @@ int run_cli(int argc, char** argv, const dist::Comm& comm);
 // the command's exit code in `exit_code`.
 void add_version_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
+void add_inspect_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
+void add_gen_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 
 }  // namespace portrait::app

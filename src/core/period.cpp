@@ -7,6 +7,23 @@
 
 namespace portrait {
 
+std::string format_utc(UnixSeconds t) {
+  // Inverse of days_from_civil (H. Hinnant's civil_from_days).
+  const std::int64_t days = (t >= 0 ? t : t - (kSecondsPerDay - 1)) / kSecondsPerDay;
+  const std::int64_t second = t - days * kSecondsPerDay;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z", y, m, d, second / 3600, second / 60 % 60,
+                     second % 60);
+}
+
 UnixSeconds Period::start() const {
   return days_from_civil(year, static_cast<unsigned>(month), 1) * kSecondsPerDay;
 }

@@ -22,6 +22,9 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// "YYYY-MM-DDThh:mm:ssZ" of a Unix time.
+std::string format_utc(UnixSeconds t);
+
 struct Period {
   int year = 1970;
   int month = 1;  // 1..12

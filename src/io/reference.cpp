@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/spelling.hpp"
 #include "io/h5.hpp"
+#include "io/plain_table.hpp"
 #include "io/shard_format.hpp"
 
 namespace portrait::io {
@@ -45,40 +46,6 @@ hsize_t length_of(hid_t dataset) {
   hsize_t n = 0;
   if (H5Sget_simple_extent_ndims(space.get()) == 1) H5Sget_simple_extent_dims(space.get(), &n, nullptr);
   return n;
-}
-
-void write_table(hid_t file, const Table& table, const std::string& path) {
-  const std::string where = path + ": table '" + table.name() + "'";
-  const h5::Handle group = create_group(file, table.name(), where);
-  h5::write_attribute(group.get(), kAttrRows, static_cast<std::int64_t>(table.rows()));
-  for (std::size_t i = 0; i < table.column_count(); ++i) {
-    write_dataset(group.get(), table.column_name(i), h5::native_type(table.column(i).type()), table.rows(),
-                  table.column(i).data(), where);
-  }
-}
-
-void read_table(hid_t file, Table& table, const std::string& path) {
-  const std::string where = path + ": table '" + table.name() + "'";
-  const h5::Handle group = h5::open_group(file, table.name(), where);
-  const auto rows = static_cast<std::size_t>(h5::read_int_attribute(group.get(), kAttrRows, where));
-  table.resize(rows);
-  for (std::size_t i = 0; i < table.column_count(); ++i) {
-    const std::string& name = table.column_name(i);
-    const std::string column_where = where + ", column '" + name + "'";
-    if (H5Lexists(group.get(), name.c_str(), H5P_DEFAULT) <= 0) throw Error("missing column", column_where);
-    const h5::Handle dataset = h5::open_dataset(group.get(), name, column_where);
-    if (h5::column_type_of_dataset(dataset.get()) != table.column(i).type()) {
-      throw Error("stored as " + h5::describe_type(dataset.get()) + ", expected " +
-                      std::string(to_string(table.column(i).type())),
-                  column_where);
-    }
-    if (length_of(dataset.get()) != rows) throw Error("length differs from the table's rows", column_where);
-    if (rows > 0) {
-      h5::check(H5Dread(dataset.get(), h5::native_type(table.column(i).type()), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                        table.column(i).data()),
-                "cannot read", column_where);
-    }
-  }
 }
 
 void write_dictionary(hid_t parent, const Dictionary& d, const std::string& path) {
@@ -157,7 +124,7 @@ void write_reference(const std::string& path, const Reference& reference) {
   h5::write_attribute(file.get(), kAttrFormat, kReferenceFormat);
   h5::write_attribute(file.get(), kAttrFormatVersion, kReferenceFormatVersion);
   for (const Table* t : {&reference.cells, &reference.stores, &reference.domains})
-    write_table(file.get(), *t, path);
+    write_plain_table(file.get(), *t, path);
   const h5::Handle dictionaries = create_group(file.get(), "dictionaries", path);
   for (const auto& d : reference.dictionaries) write_dictionary(dictionaries.get(), d, path);
 }
@@ -182,7 +149,8 @@ Reference read_reference(const std::string& path) {
                 path);
   }
   Reference reference = Reference::empty();
-  for (Table* t : {&reference.cells, &reference.stores, &reference.domains}) read_table(file.get(), *t, path);
+  for (Table* t : {&reference.cells, &reference.stores, &reference.domains})
+    read_plain_table(file.get(), *t, path);
   const h5::Handle dictionaries = h5::open_group(file.get(), "dictionaries", path);
   std::vector<std::string> names;
   hsize_t index = 0;

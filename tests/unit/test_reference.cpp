@@ -50,6 +50,8 @@ TEST(Period, ParsesAndSpansTheMonth) {
   EXPECT_EQ(p.yyyymm(), 202402);
   EXPECT_EQ(p.plus_months(-2).to_string(), "2023-12");
   EXPECT_EQ(p.plus_months(11).to_string(), "2025-01");
+  EXPECT_EQ(format_utc(p.start() + 86399), "2024-02-01T23:59:59Z");
+  EXPECT_EQ(format_utc(p.end()), "2024-03-01T00:00:00Z");
   EXPECT_THROW(parse_period("2024-13"), Error);
   EXPECT_THROW(parse_period("24-03"), Error);
 }

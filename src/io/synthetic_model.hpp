@@ -1,0 +1,136 @@
+// src/io/synthetic_model.hpp: the model behind `portrait gen`: options, the
+// six telecom segments with their statistics, and the population (every
+// customer's static attributes). Every value derives from
+// KeyedRandom(seed, key, stream), so any rank computes the same population
+// and any slice of records without knowing the others.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/hash.hpp"
+#include "core/period.hpp"
+#include "core/types.hpp"
+
+namespace portrait::io::synthetic {
+
+struct Options {
+  std::int64_t customers = 1000;
+  Period period{2024, 3};
+  int months_of_billing = 3;
+  std::uint64_t seed = 1;
+  double usage_per_customer = 30;     // usage records per customer per month (mean)
+  double web_per_customer = 10;       // web records per customer per month (mean)
+  double service_per_customer = 0.3;  // service contacts per customer per month (mean)
+  double marketing_per_customer = 2;  // marketing contacts per customer per month (mean)
+  double dirty_rate = 0;              // share of records made dirty, 0..0.5
+  int shards_per_day = 1;             // usage and web files per day (cut by hour)
+  int compression = 0;                // deflate level of the shards
+};
+
+enum class Segment : std::int8_t {
+  Gold,
+  Potential,
+  LowEndVolatile,
+  Tidal,
+  HighRiskRetention,
+  HighEndVolatile
+};
+constexpr int kSegments = 6;
+
+// One column of the segment table in docs (seeds/DIGEST.md), shares as 0..1.
+struct SegmentProfile {
+  const char* name;
+  double population_share;
+  double arpu_yuan;
+  double churn_rate;
+  double contract_share;
+  double handset_contract_share;
+  double company_payer_share;
+  double voice_saturation;
+  double tenure_months;
+  double converged_share;
+  double contract_expiring_share;
+  double apple_samsung_share;
+  double premium_share;
+  double data_saturation;
+  int star_level;
+};
+const std::array<SegmentProfile, kSegments>& segment_profiles();
+
+// Random streams: one per purpose so adding a draw to one never shifts another.
+enum Stream : std::uint64_t {
+  kAttributes = 1,
+  kPerson,
+  kUsageDay,
+  kWebDay,
+  kServiceWeek,
+  kMarketingWeek,
+  kIdentity,
+  kBilling,
+  kDirt,
+  kPeers,
+  kCells,
+  kFamily,
+  kCustomerRecord,
+};
+
+// The static attributes of customers 1..N (index i is customer i + 1).
+struct Population {
+  std::int64_t customers = 0;
+  std::vector<std::int8_t> segment;
+  std::vector<std::int8_t> churn;            // 1: churns in the period
+  std::vector<std::int8_t> complaint_prone;  // contacts service often, mostly complaints
+  std::vector<std::int64_t> person;          // the natural person holding the number
+  std::vector<float> activity;               // heavy-tailed usage multiplier, mean about 1
+  std::vector<std::int32_t> region;
+  std::vector<std::int32_t> home_cell;
+  std::vector<std::int32_t> work_cell;
+  std::vector<std::uint8_t> circle;                    // distinct contacts
+  std::vector<std::uint8_t> roam;                      // distinct other cells visited
+  std::vector<std::array<std::uint8_t, 3>> interests;  // favourite content categories (0-based)
+  std::vector<std::int64_t> plan_fee;                  // fen per month
+  std::vector<std::int32_t> plan;                      // index into the plan ladder
+  std::vector<std::int64_t> contract_end;              // missing if none
+  std::vector<std::int8_t> contract_type;
+  std::vector<std::int8_t> payer;
+  std::vector<std::int64_t> join_date;  // Unix seconds
+};
+
+// The geography and content catalogue sizes (reference file).
+constexpr int kRegions = 16;
+constexpr int kCellsPerRegion = 64;
+constexpr int kStoresPerRegion = 4;
+constexpr int kContentCategories = 10;
+constexpr int kDomainsPerCategory = 50;
+constexpr int kCampaigns = 20;
+constexpr int kSwitchboards = 3;
+
+struct Plan {
+  std::int64_t fee_fen;
+  std::int32_t voice_quota_min;
+  std::int32_t data_quota_mb;
+};
+const std::vector<Plan>& plan_ladder();
+
+// Fills `population` for options.customers customers (OpenMP over customers).
+void build_population(const Options& options, Population& population);
+
+// Keyed hashes standing for identifiers (never 0): the phone number of a
+// customer, an id card of a person, a device, ...
+std::uint64_t identifier_hash(std::uint64_t seed, int id_type, std::uint64_t value);
+// Key of (customer, day or week) for the per-slice random streams.
+constexpr std::uint64_t slice_key(std::int64_t customer, std::int64_t slice) {
+  return mix64(static_cast<std::uint64_t>(customer)) ^
+         (static_cast<std::uint64_t>(slice) * 0x9e3779b97f4a7c15ULL);
+}
+
+// Standard normal and log-normal draws from a KeyedRandom.
+double normal(KeyedRandom& random);
+double lognormal(KeyedRandom& random, double median, double sigma);
+// Poisson count with mean `mean` (inversion; means here are small).
+std::uint32_t poisson(KeyedRandom& random, double mean);
+
+}  // namespace portrait::io::synthetic
