@@ -170,9 +170,13 @@ KMeansResult lloyd(const dist::Comm& comm, const CustomerRows& rows, const KMean
     }
     if (!empty.empty()) {
       // Re-seed each empty cluster at one of the points farthest from their
-      // own centre (key: minus the distance, ties to the smaller id).
-      std::vector<std::size_t> order(rows.rows());
-      std::iota(order.begin(), order.end(), std::size_t{0});
+      // own centre (key: minus the distance, ties to the smaller id). Points
+      // sitting on their centre cannot help; a cluster left without a point
+      // keeps its centre and stays empty (fewer distinct points than k).
+      std::vector<std::size_t> order;
+      for (std::size_t i = 0; i < rows.rows(); ++i) {
+        if (distance[i] > 0) order.push_back(i);
+      }
       const std::size_t m = std::min(empty.size(), order.size());
       std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m), order.end(),
                         [&](std::size_t a, std::size_t b) {
@@ -187,14 +191,19 @@ KMeansResult lloyd(const dist::Comm& comm, const CustomerRows& rows, const KMean
                                                       x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d))});
       }
       const std::vector<Candidate> far = best_candidates(comm, std::move(local), empty.size(), d);
+      std::vector<std::size_t> still_empty;
       for (std::size_t e = 0; e < empty.size(); ++e) {
         if (far[e].key == kInfinity) {
-          throw Error(fmt::format("fewer customers than the {} clusters asked for", k), "k-means",
-                      "lower k or add customers");
+          std::copy(centres.begin() + static_cast<std::ptrdiff_t>(empty[e] * d),
+                    centres.begin() + static_cast<std::ptrdiff_t>((empty[e] + 1) * d),
+                    next.begin() + static_cast<std::ptrdiff_t>(empty[e] * d));
+          continue;
         }
         std::copy(far[e].point.begin(), far[e].point.end(),
                   next.begin() + static_cast<std::ptrdiff_t>(empty[e] * d));
+        still_empty.push_back(empty[e]);
       }
+      empty = std::move(still_empty);  // the re-seeded ones: not converged yet
     }
     double shift = 0.0;
     for (std::size_t c = 0; c < k; ++c)
@@ -242,6 +251,11 @@ KMeansResult prepare(const dist::Comm& comm, const CustomerRows& rows, const KMe
                           options.max_iterations, options.tolerance);
   }
   dist::throw_if_any(comm, problem, "k-means");
+  const Int128 customers = dist::sum_exact(comm, static_cast<Int128>(rows.rows()));
+  if (customers < options.k) {
+    throw Error(fmt::format("{} customers for {} clusters", static_cast<std::int64_t>(customers), options.k),
+                "k-means", "lower k or add customers");
+  }
   KMeansResult result;
   result.features = rows.feature_names;
   result.k = static_cast<std::size_t>(options.k);
