@@ -37,7 +37,7 @@ struct LogisticModel {
   LogisticOptions options;
   int iterations = 0;
   bool converged = false;
-  double objective = 0.0;  // at the returned coefficients' last evaluation
+  double objective = 0.0;  // at the start of the last (converged) Newton step
   std::int64_t training_rows = 0;
   BinaryMetrics holdout;     // metrics on labelled holdout customers
   std::string catalog_hash;  // of the catalog the features come from
