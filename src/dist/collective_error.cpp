@@ -49,4 +49,11 @@ void collectively(const Comm& comm, const std::function<void()>& local_work) {
   throw RankFailure(first, failed_total, comm.size(), text);
 }
 
+void throw_if_any(const Comm& comm, const std::string& local_problem, const std::string& where,
+                  const std::string& hint) {
+  collectively(comm, [&] {
+    if (!local_problem.empty()) throw Error(local_problem, where, hint);
+  });
+}
+
 }  // namespace portrait::dist

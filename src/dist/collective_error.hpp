@@ -29,4 +29,10 @@ class RankFailure : public Error {
 // `comm` (a rank that threw would not reach them).
 void collectively(const Comm& comm, const std::function<void()>& local_work);
 
+// Collective. The check form of `collectively`: `local_problem` is empty when
+// this rank found nothing wrong; otherwise every rank throws RankFailure with
+// the lowest such rank's problem, placed at `where`, with `hint`.
+void throw_if_any(const Comm& comm, const std::string& local_problem, const std::string& where,
+                  const std::string& hint = {});
+
 }  // namespace portrait::dist

@@ -22,7 +22,7 @@ BucketPartition::BucketPartition(std::uint32_t buckets, int ranks) : buckets_(bu
 BucketRange BucketPartition::range_of(int rank) const {
   const auto r = static_cast<std::uint64_t>(rank);
   const auto p = static_cast<std::uint64_t>(ranks_);
-  return {static_cast<Bucket>(r * buckets_ / p), static_cast<Bucket>((r + 1) * buckets_ / p)};
+  return {buckets_, static_cast<Bucket>(r * buckets_ / p), static_cast<Bucket>((r + 1) * buckets_ / p)};
 }
 
 int BucketPartition::owner_of_bucket(Bucket b) const {

@@ -10,11 +10,13 @@
 
 namespace portrait::dist {
 
+// Buckets [begin, end) that one rank owns, out of `buckets` in total.
 struct BucketRange {
+  std::uint32_t buckets = 1;
   Bucket begin = 0;
   Bucket end = 0;  // exclusive
   bool contains(Bucket b) const { return b >= begin && b < end; }
-  std::uint32_t size() const { return end - begin; }
+  std::size_t size() const { return end - begin; }
 };
 
 class BucketPartition {
@@ -32,5 +34,10 @@ class BucketPartition {
   std::uint32_t buckets_;
   int ranks_;
 };
+
+// Rank `rank`'s range of the partition of `buckets` over `ranks`.
+inline BucketRange even_bucket_range(std::uint32_t buckets, int ranks, int rank) {
+  return BucketPartition(buckets, ranks).range_of(rank);
+}
 
 }  // namespace portrait::dist
