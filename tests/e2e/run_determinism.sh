@@ -2,7 +2,8 @@
 # tests/e2e/run_determinism.sh: the same job gives the same bytes whatever the
 # rank and thread counts: generate a dirty month, run it at np = 1, 2, 3, 4
 # and with 2 threads, and compare tags.h5 and tags.csv byte for byte; the
-# accounting balances. Then a truncated shard stops every rank cleanly.
+# accounting balances. Then a run over its memory budget and a truncated
+# shard each stop every rank cleanly.
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -42,6 +43,17 @@ for channel, a in m["accounting"].items():
 assert m["accounting"]["usage"]["quarantined"] > 0, "dirty data was not quarantined"
 assert m["customers"] == m["output_rows"] > 2900, m["customers"]
 PY
+
+# Records that do not fit the memory budget stop the run with advice.
+set +e
+timeout 60 $PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" run --quiet --memory-budget-mb 1 --output "$work/out_small" \
+  "$work/job.yaml" >"$work/small.log" 2>&1
+rc=$?
+set -e
+cat "$work/small.log"
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "a run over its memory budget did not stop cleanly (exit $rc)"
+grep -q "over its memory budget of 1 MiB" "$work/small.log" || fail "no memory budget message"
+grep -q "raise 'memory_budget_mb'" "$work/small.log" || fail "no advice in the memory budget message"
 
 # A truncated shard: every rank exits non-zero, quickly, with one message.
 shard=$(ls "$work"/data/shards/usage_* | head -1)
