@@ -191,11 +191,10 @@ void billing_records(const Options& o, const Population& p, Period month, Scratc
     // Churners use less and let the balance run down in their last months.
     const bool fading = p.churn[i] != 0 && months_before_end <= 1 && r.uniform() < 0.8;
     const double use = fading ? 0.6 : 1.0;
-    const double extra = r.uniform() < 0.25 ? lognormal(r, 1500, 1.1) : 0.0;
     id[at] = static_cast<std::int64_t>(i) + 1;
     month_out[at] = month.yyyymm();
-    amount[at] =
-        static_cast<std::int64_t>(static_cast<double>(p.plan_fee[i]) * lognormal(r, 1.0, 0.12) + extra);
+    // The bill varies around the customer's ARPU, never below the plan fee.
+    amount[at] = std::max(p.plan_fee[i], static_cast<std::int64_t>(p.arpu[i] * lognormal(r, 1.0, 0.15)));
     voice[at] = static_cast<std::int32_t>(plan.voice_quota_min * profile.voice_saturation * use *
                                           lognormal(r, 1.0, 0.35));
     data[at] = static_cast<std::int64_t>(plan.data_quota_mb * profile.data_saturation * use *
