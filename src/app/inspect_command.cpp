@@ -84,7 +84,7 @@ void inspect_shard(const std::string& path) {
     const io::ChannelSchema& schema = io::channel_schema(info.channel);
     for (std::size_t c = 0; c < layout.column_count(); ++c) {
       const std::string& name = layout.column_name(c);
-      std::printf("    %-28s %-8s %s missing %-10llu %s\n", name.c_str(),
+      std::printf("    %-30s %-8s %s missing %-10llu %s\n", name.c_str(),
                   std::string(to_string(layout.column(c).type())).c_str(),
                   schema.find(name) != nullptr ? "required" : "extra   ",
                   static_cast<unsigned long long>(summaries[c].missing),

@@ -8,7 +8,7 @@
 
 namespace portrait {
 
-// Edit distance (insert, delete, substitute; each costs 1).
+// Edit distance (insert, delete, substitute, swap of neighbours; each costs 1).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `name` if it is close enough to be a plausible

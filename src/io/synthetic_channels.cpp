@@ -191,11 +191,10 @@ void billing_records(const Options& o, const Population& p, Period month, Scratc
     // Churners use less and let the balance run down in their last months.
     const bool fading = p.churn[i] != 0 && months_before_end <= 1 && r.uniform() < 0.8;
     const double use = fading ? 0.6 : 1.0;
-    const double extra = r.uniform() < 0.25 ? lognormal(r, 1500, 1.1) : 0.0;
     id[at] = static_cast<std::int64_t>(i) + 1;
     month_out[at] = month.yyyymm();
-    amount[at] =
-        static_cast<std::int64_t>(static_cast<double>(p.plan_fee[i]) * lognormal(r, 1.0, 0.12) + extra);
+    // The bill varies around the customer's ARPU, never below the plan fee.
+    amount[at] = std::max(p.plan_fee[i], static_cast<std::int64_t>(p.arpu[i] * lognormal(r, 1.0, 0.15)));
     voice[at] = static_cast<std::int32_t>(plan.voice_quota_min * profile.voice_saturation * use *
                                           lognormal(r, 1.0, 0.35));
     data[at] = static_cast<std::int64_t>(plan.data_quota_mb * profile.data_saturation * use *
@@ -211,6 +210,7 @@ namespace {
 
 struct DayContext {
   UnixSeconds start;
+  int period_days;
   bool weekend;
   bool late;  // within the last two weeks of the period
   int first_hour;
@@ -219,13 +219,16 @@ struct DayContext {
 
 DayContext day_context(const Options& o, int day, int part) {
   const UnixSeconds start = o.period.start() + static_cast<UnixSeconds>(day) * kSecondsPerDay;
-  return {start, is_weekend(start), day >= o.period.days() - kPrecursorDays, 24 * part / o.shards_per_day,
+  return {start,
+          o.period.days(),
+          is_weekend(start),
+          day >= o.period.days() - kPrecursorDays,
+          24 * part / o.shards_per_day,
           24 * (part + 1) / o.shards_per_day};
 }
 
-double daily_mean(double per_month, const Options& o, const Population& p, std::size_t i, const DayContext& d,
-                  bool shrinking) {
-  return per_month / o.period.days() * p.activity[i] * (d.weekend ? 0.9 : 1.04) * (shrinking ? 0.7 : 1.0);
+double daily_mean(double per_month, const Population& p, std::size_t i, const DayContext& d, bool shrinking) {
+  return per_month / d.period_days * p.activity[i] * (d.weekend ? 0.9 : 1.04) * (shrinking ? 0.7 : 1.0);
 }
 
 }  // namespace
@@ -238,7 +241,8 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
     const bool shrinking = d.late && shows_precursors(o, p, i);
     const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
     KeyedRandom r(o.seed, key, kUsageDay);
-    const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, o, p, i, d, shrinking));
+    const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking));
+    if (o.shards_per_day == 1) return n;  // the whole day is one part
     std::uint64_t in_part = 0;
     for (std::uint32_t j = 0; j < n; ++j) {
       KeyedRandom rj(o.seed, key, record_stream(kUsageDay, j));
@@ -261,7 +265,7 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
     const bool shrinking = d.late && shows_precursors(o, p, i);
     const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
     KeyedRandom r(o.seed, key, kUsageDay);
-    const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, o, p, i, d, shrinking));
+    const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking));
     // Contact circle and movement range shrink before churn.
     const std::uint64_t circle = shrinking ? std::max<std::uint64_t>(2, p.circle[i] * 3U / 10U) : p.circle[i];
     const std::uint64_t roam = shrinking ? 1 : p.roam[i];
@@ -335,12 +339,13 @@ void web_records(const Options& o, const Population& p, int day, int part, Scrat
   const DayContext d = day_context(o, day, part);
   const HourTable& hour_table = hours(d.weekend);
   auto visits = [&](std::size_t i, KeyedRandom& r) {
-    return poisson(r, daily_mean(o.web_per_customer, o, p, i, d, d.late && shows_precursors(o, p, i)));
+    return poisson(r, daily_mean(o.web_per_customer, p, i, d, d.late && shows_precursors(o, p, i)));
   };
   out.resize(count_records(p.customers, scratch, [&](std::size_t i) -> std::uint64_t {
     const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
     KeyedRandom r(o.seed, key, kWebDay);
     const std::uint32_t n = visits(i, r);
+    if (o.shards_per_day == 1) return n;
     std::uint64_t in_part = 0;
     for (std::uint32_t j = 0; j < n; ++j) {
       KeyedRandom rj(o.seed, key, record_stream(kWebDay, j));
@@ -516,12 +521,11 @@ struct IdentityRecord {
   UnixSeconds ts;
 };
 
-IdentityRecord identity_record(const Options& o, const Population& p, std::size_t i, int j) {
+IdentityRecord identity_record(const Options& o, const Population& p, UnixSeconds period_start,
+                               std::uint64_t period_seconds, std::size_t i, int j) {
   KeyedRandom r(o.seed, static_cast<std::uint64_t>(i) + 1,
                 record_stream(kIdentity, static_cast<std::uint64_t>(j)));
-  const UnixSeconds ts =
-      o.period.start() +
-      static_cast<std::int64_t>(r.below(static_cast<std::uint64_t>(o.period.end() - o.period.start())));
+  const UnixSeconds ts = period_start + static_cast<std::int64_t>(r.below(period_seconds));
   const auto customer = static_cast<std::uint64_t>(i) + 1;
   const auto person = static_cast<std::uint64_t>(p.person[i]);
   const bool several = p.person[i] != static_cast<std::int64_t>(customer) ||
@@ -561,12 +565,17 @@ void identity_records(const Options& o, const Population& p, int week, Scratch& 
   reset(out, "identity");
   const WeekContext w = week_context(o, week);
   const UnixSeconds week_end = w.start + w.days * kSecondsPerDay;
+  const UnixSeconds period_start = o.period.start();
+  const auto period_seconds = static_cast<std::uint64_t>(o.period.end() - period_start);
+  auto record = [&](std::size_t i, int j) {
+    return identity_record(o, p, period_start, period_seconds, i, j);
+  };
   auto in_week = [&](const IdentityRecord& rec) {
     return rec.present && rec.ts >= w.start && rec.ts < week_end;
   };
   out.resize(count_records(p.customers, scratch, [&](std::size_t i) -> std::uint64_t {
     std::uint64_t n = 0;
-    for (int j = 0; j < kIdentityRecords; ++j) n += in_week(identity_record(o, p, i, j)) ? 1 : 0;
+    for (int j = 0; j < kIdentityRecords; ++j) n += in_week(record(i, j)) ? 1 : 0;
     return n;
   }));
   auto* id = out.values<std::int64_t>("customer_id").data();
@@ -576,7 +585,7 @@ void identity_records(const Options& o, const Population& p, int week, Scratch& 
   auto* ts = out.values<std::int64_t>("ts").data();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
     for (int j = 0; j < kIdentityRecords; ++j) {
-      const IdentityRecord rec = identity_record(o, p, i, j);
+      const IdentityRecord rec = record(i, j);
       if (!in_week(rec)) continue;
       id[at] = static_cast<std::int64_t>(i) + 1;
       source[at] = rec.source;

@@ -111,6 +111,7 @@ void build_population(const Options& options, Population& p) {
   p.contract_type.resize(n);
   p.payer.resize(n);
   p.join_date.resize(n);
+  p.arpu.resize(n);
   const auto& plans = plan_ladder();
   const UnixSeconds period_end = options.period.end();
 
@@ -128,9 +129,9 @@ void build_population(const Options& options, Population& p) {
     const bool contract = r.uniform() < profile.contract_share;
     const bool handset = contract && r.uniform() < profile.handset_contract_share / profile.contract_share;
     p.contract_type[i] = static_cast<std::int8_t>(contract ? (handset ? 2 : 1) : 0);
-    const double expiring_share =
-        std::min(0.95, profile.contract_expiring_share / std::max(profile.contract_share, 0.01));
-    const bool expiring = contract && r.uniform() < expiring_share;
+    // The source's expiring share is among contract holders (it exceeds the
+    // contract share in some segments).
+    const bool expiring = contract && r.uniform() < profile.contract_expiring_share;
     if (!contract) {
       p.contract_end[i] = missing<std::int64_t>();
     } else if (expiring) {
@@ -141,8 +142,12 @@ void build_population(const Options& options, Population& p) {
     }
 
     // Churn: the segment's monthly rate, higher for expiring contracts and for
-    // prepaid-style customers without a contract.
-    double churn_p = profile.churn_rate * (expiring ? 2.5 : (contract ? 0.6 : 1.2));
+    // customers without a contract, lower for the others; the weights are
+    // normalised so the segment's mean stays its rate.
+    const double c_share = profile.contract_share;
+    const double e_share = c_share * profile.contract_expiring_share;
+    const double mean_weight = e_share * 2.5 + (c_share - e_share) * 0.6 + (1 - c_share) * 1.2;
+    const double churn_p = profile.churn_rate * (expiring ? 2.5 : (contract ? 0.6 : 1.2)) / mean_weight;
     p.churn[i] = static_cast<std::int8_t>(r.uniform() < churn_p ? 1 : 0);
     const bool churns = p.churn[i] == 1;
     p.complaint_prone[i] =
@@ -150,7 +155,9 @@ void build_population(const Options& options, Population& p) {
 
     // Spend: log-normal around the segment's ARPU (heavy right tail), on the
     // plan of the ladder closest to about 90% of it.
-    const double arpu_fen = lognormal(r, profile.arpu_yuan * 100.0 * 0.88, 0.5);
+    // exp(sigma^2 / 2) = 1.133 for sigma 0.5: the median that gives the segment's mean.
+    const double arpu_fen = lognormal(r, profile.arpu_yuan * 100.0 / 1.133, 0.5);
+    p.arpu[i] = static_cast<float>(arpu_fen);
     std::size_t plan = 0;
     while (plan + 1 < plans.size() && static_cast<double>(plans[plan + 1].fee_fen) <= arpu_fen * 0.9) ++plan;
     p.plan[i] = static_cast<std::int32_t>(plan);

@@ -97,6 +97,7 @@ struct Population {
   std::vector<std::int8_t> contract_type;
   std::vector<std::int8_t> payer;
   std::vector<std::int64_t> join_date;  // Unix seconds
+  std::vector<float> arpu;              // mean monthly bill, fen
 };
 
 // The geography and content catalogue sizes (reference file).

@@ -58,6 +58,7 @@ TEST(Period, ParsesAndSpansTheMonth) {
 
 TEST(Spelling, SuggestsOnlyCloseNames) {
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3U);
+  EXPECT_EQ(edit_distance("form", "from"), 1U);
   EXPECT_EQ(closest_name("custmers", {"customers", "usage"}), "customers");
   EXPECT_EQ(closest_name("zzz", {"customers", "usage"}), "");
   EXPECT_EQ(name_hint("zzz", {"a", "b"}), "expected one of: a, b");
