@@ -146,7 +146,7 @@ void write_synthetic_reference(const Options& o, const std::string& path) {
     }
   };
   place(ref.cells, "cell_id", kCellsPerRegion, kCells);
-  place(ref.stores, "store_id", kStoresPerRegion, kCells + 1);
+  place(ref.stores, "store_id", kStoresPerRegion, kStores);
   ref.domains.resize(kContentCategories * kDomainsPerCategory);
   for (int c = 0; c < kContentCategories; ++c) {
     for (int k = 0; k < kDomainsPerCategory; ++k) {
