@@ -1,5 +1,5 @@
 // src/app/inspect_command.cpp: `portrait inspect FILE...`: validates shards
-// (and reference files) and prints per table the row count, stored size, and
+// (and summarises reference and truth files) and prints per table the row count, stored size, and
 // per column the type, missing-value count and value range (times as UTC).
 // Rank 0 does the work; every rank returns its exit code.
 #include <fmt/format.h>
@@ -17,6 +17,7 @@
 #include "io/reference.hpp"
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
+#include "io/truth.hpp"
 
 namespace portrait::app {
 namespace {
@@ -103,12 +104,21 @@ void inspect_reference(const std::string& path) {
     std::printf("  dictionary %s: %zu codes\n", d.name.c_str(), d.entries.size());
 }
 
-bool is_reference_file(const std::string& path) {
+void inspect_truth(const std::string& path) {
+  const Table truth = io::read_truth(path);
+  std::int64_t churners = 0;
+  for (auto c : truth.values<std::int8_t>("churn")) churners += c;
+  std::printf("truth %s\n  %zu customers, %lld planted churners\n", path.c_str(), truth.rows(),
+              static_cast<long long>(churners));
+}
+
+// The "format" attribute of a portrait HDF5 file ("" when absent or unreadable).
+std::string file_format(const std::string& path) {
   io::h5::silence_errors();
-  if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+  if (H5Fis_hdf5(path.c_str()) <= 0) return {};
   const io::h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  return file.valid() && io::h5::has_attribute(file.get(), "format") &&
-         io::h5::read_string_attribute(file.get(), "format", path) == "portrait-reference";
+  if (!file.valid() || !io::h5::has_attribute(file.get(), "format")) return {};
+  return io::h5::read_string_attribute(file.get(), "format", path);
 }
 
 int run_inspect(const std::vector<std::string>& files, const dist::Comm& comm) {
@@ -116,8 +126,11 @@ int run_inspect(const std::vector<std::string>& files, const dist::Comm& comm) {
   if (comm.is_root()) {
     for (const auto& path : files) {
       try {
-        if (is_reference_file(path)) {
+        const std::string format = file_format(path);
+        if (format == "portrait-reference") {
           inspect_reference(path);
+        } else if (format == "portrait-truth") {
+          inspect_truth(path);
         } else {
           inspect_shard(path);
         }

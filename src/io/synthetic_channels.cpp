@@ -60,7 +60,7 @@ std::uint64_t record_stream(Stream stream, std::uint64_t j) {
 // churners (and, as noise, for a few who stay).
 constexpr int kPrecursorDays = 14;
 bool shows_precursors(const Options& o, const Population& p, std::size_t i) {
-  KeyedRandom r(o.seed, static_cast<std::uint64_t>(i) + 1, kFamily + 100);
+  KeyedRandom r(o.seed, static_cast<std::uint64_t>(i) + 1, kPrecursors);
   return r.uniform() < (p.churn[i] != 0 ? 0.75 : 0.03);
 }
 

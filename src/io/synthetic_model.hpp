@@ -71,9 +71,9 @@ enum Stream : std::uint64_t {
   kIdentity,
   kBilling,
   kDirt,
-  kPeers,
   kCells,
-  kFamily,
+  kStores,
+  kPrecursors,
   kCustomerRecord,
 };
 

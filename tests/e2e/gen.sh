@@ -39,4 +39,12 @@ grep -q "dictionary region: 16 codes" "$work/inspect.txt" || fail "reference fil
 # Dirty data is present: some customer ids are 0 (the range starts at 0).
 grep -E "^    customer_id +int64 +required missing 0 +0 \.\. " "$work/inspect.txt" >/dev/null ||
   fail "no zero customer ids planted at --dirty-rate 0.02"
+"$PORTRAIT" inspect "$work/a/truth.h5" | grep -q "600 customers" || fail "inspect does not read the truth file"
+
+# An unwritable output directory fails on every rank, with an error, no hang.
+touch "$work/file"
+if $PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" gen --customers 10 --period 2024-02 --out "$work/file/sub" 2>"$work/err.txt"; then
+  fail "gen into an unwritable directory exits 0"
+fi
+grep -q "error on rank" "$work/err.txt" || fail "no error message: $(cat "$work/err.txt")"
 echo "e2e_gen: ok"
