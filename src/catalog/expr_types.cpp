@@ -70,6 +70,13 @@ std::optional<std::string> closest_name(std::string_view name, const std::vector
       best = c;
     }
   }
+  if (best) return best;
+  // No near spelling: a name that one is the start of the other (arpu_avg -> arpu), the longest first.
+  for (const auto& c : candidates) {
+    const bool prefix = c.size() >= 3 && name.size() >= 3 &&
+                        (name.substr(0, c.size()) == c || std::string_view(c).substr(0, name.size()) == name);
+    if (prefix && (!best || c.size() > best->size())) best = c;
+  }
   return best;
 }
 
