@@ -21,6 +21,7 @@ int run_cli(int argc, char** argv, const dist::Comm& comm) {
   });
   int exit_code = 0;
   add_version_command(app, comm, exit_code);
+  add_check_command(app, comm, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -15,5 +15,6 @@ int run_cli(int argc, char** argv, const dist::Comm& comm);
 // Each command adds its subcommand; its callback runs the command and stores
 // the command's exit code in `exit_code`.
 void add_version_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
+void add_check_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 
 }  // namespace portrait::app
