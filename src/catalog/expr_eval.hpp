@@ -22,6 +22,7 @@ struct EvalScratch {
   std::vector<std::int64_t> ints;
   std::vector<double> floats;
   std::vector<std::uint32_t> registers;
+  std::vector<std::uint8_t> mask;  // for callers of evaluate_mask
 };
 
 // The result of one batch: `ints` for bool/int/category (INT64_MIN missing,
