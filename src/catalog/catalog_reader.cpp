@@ -131,6 +131,9 @@ class CatalogReader {
     Tag tag;
     tag.id = read_id(node, "tag");
     tag.location = src_.location(node["id"]);
+    for (const char* keyword : {"and", "or", "not", "in", "between", "true", "false"}) {
+      if (tag.id == keyword) src_.fail(node["id"], "tag id '" + tag.id + "' is a keyword of expressions");
+    }
     if (const Tag* other = cat_.find(tag.id)) {
       src_.fail(node["id"], "tag '" + tag.id + "' is defined twice",
                 "the first is at " + other->location.to_string());

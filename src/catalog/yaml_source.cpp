@@ -66,7 +66,20 @@ SourceLocation YamlSource::location_in(const YAML::Node& scalar, std::uint32_t o
     at.column = static_cast<int>(indent + in_line + 1);
     return at;
   }
-  at.column += static_cast<int>(offset) + ((first == '"' || first == '\'') ? 1 : 0);
+  if (first != '"' && first != '\'') {
+    at.column += static_cast<int>(offset);
+    return at;
+  }
+  // Quoted: walk the source, where an escape (\" in double quotes, '' in
+  // single quotes) is two bytes for one byte of the value.
+  std::size_t src = static_cast<std::size_t>(m.pos) + 1;
+  for (std::uint32_t k = 0; k < offset && src < text_.size() && text_[src] != '\n'; ++k) {
+    const bool escape = first == '"'
+                            ? text_[src] == '\\'
+                            : (text_[src] == '\'' && src + 1 < text_.size() && text_[src + 1] == '\'');
+    src += escape ? 2 : 1;
+  }
+  at.column += static_cast<int>(src - static_cast<std::size_t>(m.pos));
   return at;
 }
 

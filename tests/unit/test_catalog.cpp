@@ -152,6 +152,17 @@ TEST(Catalog, ExpressionErrorsAreLocatedInTheFile) {
                                  "                arpu > 1 and\n                  star_levl > 2\n"));
   EXPECT_EQ(e.where(), "t.yaml:14:19");
   EXPECT_EQ(e.hint(), "did you mean 'star_level'?");
+  // Escapes inside quotes: the column counts source bytes.
+  e =
+      error_of(with_tags(
+          kArpu + "          - id: l\n            rule:\n              values:\n"
+                  "                - {value: x, when: \"arpu > 1\"}\n"
+                  "          - id: r\n            rule: {expr: \"l == \\\"x\\\" and l == \\\"y\\\"\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:15:47");
+  EXPECT_EQ(e.problem().substr(0, 25), "'y' is not a value of 'l'");
+  e = error_of(
+      with_tags(kArpu + "          - id: r\n            rule: {expr: 'arpu > 1 and ''x'' == arpu'}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:11:40");
   // A type error in a fact's where.
   e = error_of(
       with_tags("          - id: n\n            fact: {channel: usage, agg: count, where: \"kind + 1\"}\n"));
@@ -225,6 +236,8 @@ TEST(Catalog, TagErrors) {
   e = error_of(with_tags("          - id: a\n            state: live\n            rule: {expr: \"1\"}\n"));
   EXPECT_EQ(e.where(), "t.yaml:9:20");
   EXPECT_EQ(e.hint(), "a tag is draft, online or offline");
+  e = error_of(with_tags("          - id: between\n            rule: {expr: \"1\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 43), "tag id 'between' is a keyword of expression");
   e = error_of(with_tags("          - id: a\n"));
   EXPECT_EQ(e.problem().substr(0, 35), "tag 'a' has neither 'fact' nor 'rul");
   e =
