@@ -19,5 +19,6 @@ void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_inspect_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_gen_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_import_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
+void add_check_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 
 }  // namespace portrait::app

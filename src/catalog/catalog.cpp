@@ -1,0 +1,85 @@
+// src/catalog/catalog.cpp: names of catalog enums, lookups in a compiled
+// catalog, time windows, and reading a catalog file.
+#include "catalog/catalog.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "catalog/expr_eval.hpp"
+#include "core/error.hpp"
+
+namespace portrait::catalog {
+
+std::string_view to_string(TagState state) {
+  switch (state) {
+    case TagState::Draft:
+      return "draft";
+    case TagState::Online:
+      return "online";
+    case TagState::Offline:
+      return "offline";
+  }
+  return "?";
+}
+
+std::string_view to_string(FactAgg agg) {
+  static constexpr std::string_view names[] = {"count",          "sum",           "avg",   "min",  "max",
+                                               "count_distinct", "most_frequent", "first", "last", "share"};
+  return names[static_cast<int>(agg)];
+}
+
+std::string_view to_string(MeasureKind kind) {
+  static constexpr std::string_view names[] = {"count", "sum", "avg", "share", "median", "p90", "distinct"};
+  return names[static_cast<int>(kind)];
+}
+
+TimeRange window_range(const Window& window, std::int64_t period_start, std::int64_t period_end) {
+  constexpr std::int64_t kDay = 86400;
+  switch (window.kind) {
+    case Window::Kind::Period:
+      return {period_start, period_end};
+    case Window::Kind::LastDays:
+      return {period_end - window.n * kDay, period_end};
+    case Window::Kind::DaysBeforeEnd:
+      return {period_end - window.m * kDay, period_end - window.n * kDay};
+    case Window::Kind::LastMonths: {
+      std::int64_t y;
+      unsigned m, d;
+      civil_from_days(period_start / kDay - (period_start % kDay < 0 ? 1 : 0), y, m, d);
+      const std::int64_t months = y * 12 + (m - 1) - (window.n - 1);
+      const std::int64_t start_year = months >= 0 ? months / 12 : (months - 11) / 12;
+      const auto start_month = static_cast<unsigned>(months - start_year * 12 + 1);
+      return {days_from_civil(start_year, start_month, 1) * kDay, period_end};
+    }
+  }
+  return {period_start, period_end};
+}
+
+const Tag* Catalog::find(std::string_view id) const {
+  for (const auto& t : tags) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+std::size_t Catalog::fact_count() const {
+  std::size_t n = 0;
+  for (const auto& t : tags) n += t.kind == TagKind::Fact;
+  return n;
+}
+
+std::size_t Catalog::rule_count() const { return tags.size() - fact_count(); }
+
+CatalogSource read_catalog_source(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read the catalog file", path, "check the path and its permissions");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return {path, text.str()};
+}
+
+Catalog load_catalog(const std::string& path, const CatalogSchema& schema) {
+  return compile_catalog(read_catalog_source(path), schema);
+}
+
+}  // namespace portrait::catalog

@@ -1,0 +1,179 @@
+// src/catalog/catalog.hpp: the compiled tag catalog: hierarchy (category ->
+// subcategory -> tag -> values), fact and rule tags with typed, compiled
+// expressions, the evaluation order, and statistics specifications.
+//
+// Ranks receive the catalog as its source text (CatalogSource, Boost-
+// serialisable) and compile it themselves: compilation is deterministic, so
+// every rank holds the same Catalog without serialising compiled code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog_schema.hpp"
+#include "catalog/expr_program.hpp"
+
+namespace portrait::catalog {
+
+struct DisplayName {
+  std::string zh;
+  std::string en;
+};
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;  // 1-based
+  int column = 0;
+  std::string to_string() const;
+};
+
+enum class TagState : std::uint8_t { Draft, Online, Offline };  // offline tags are not computed
+enum class TagKind : std::uint8_t { Fact, Rule };
+enum class FactAgg : std::uint8_t {
+  Count,
+  Sum,
+  Avg,
+  Min,
+  Max,
+  CountDistinct,
+  MostFrequent,
+  First,
+  Last,
+  Share
+};
+
+std::string_view to_string(TagState state);
+std::string_view to_string(FactAgg agg);
+
+// Which of a channel's records a fact looks at, relative to the period.
+struct Window {
+  enum class Kind : std::uint8_t { Period, LastDays, LastMonths, DaysBeforeEnd } kind = Kind::Period;
+  int n = 0;  // LastDays / LastMonths: N; DaysBeforeEnd: nearer bound N
+  int m = 0;  // DaysBeforeEnd: farther bound M (N < M)
+};
+
+// [start, end) in Unix seconds of a window for the period [period_start,
+// period_end). Months are calendar months (UTC), counted back from the
+// period's month: last 1 month is the period's month.
+struct TimeRange {
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+};
+TimeRange window_range(const Window& window, std::int64_t period_start, std::int64_t period_end);
+
+// Aggregating a looked-up value instead of the channel column itself, e.g.
+// usage.cell_id -> cells.store_id.
+struct ReferenceLookup {
+  std::string table;  // cells
+  std::string value;  // store_id
+  ColumnType value_type = ColumnType::Int32;
+};
+
+struct FactSpec {
+  std::string channel;
+  FactAgg agg = FactAgg::Count;
+  std::string of;  // the channel column aggregated (empty for count/share)
+  ColumnType of_type = ColumnType::Int64;
+  std::optional<ReferenceLookup> lookup;
+  std::optional<CompiledExpr> where;  // over the channel's columns
+  std::optional<CompiledExpr> when;   // share: the records counted in the numerator
+  Window window;
+  std::string time_column;
+  TimeKind time_kind = TimeKind::None;
+};
+
+struct TagValue {
+  std::string label;
+  DisplayName name;
+  std::optional<CompiledExpr> when;  // absent: the default, always last
+};
+
+struct RuleSpec {
+  std::optional<CompiledExpr> expr;  // an expression rule, or
+  std::vector<TagValue> values;      // a categorical rule: the first value whose `when` holds
+};
+
+struct Tag {
+  std::string id;
+  DisplayName name;
+  TagState state = TagState::Online;
+  std::string category;     // first-level category id
+  std::string subcategory;  // second-level category id
+  TagKind kind = TagKind::Rule;
+  ValueType type = ValueType::Int;
+  std::vector<std::string> labels;  // Category tags
+  FactSpec fact;
+  RuleSpec rule;
+  std::vector<std::string> depends_on;  // tags this rule reads
+  SourceLocation location;
+};
+
+struct Subcategory {
+  std::string id;
+  DisplayName name;
+  std::vector<std::string> tags;
+};
+
+struct Category {
+  std::string id;
+  DisplayName name;
+  std::vector<Subcategory> subcategories;
+};
+
+enum class MeasureKind : std::uint8_t { Count, Sum, Avg, Share, Median, P90, Distinct };
+std::string_view to_string(MeasureKind kind);
+
+struct Measure {
+  std::string id;
+  MeasureKind kind = MeasureKind::Count;
+  std::string of;  // a tag or customers.<column>; empty for count and share
+  ValueType of_type = ValueType::Int;
+  std::optional<CompiledExpr> when;  // share: the condition
+};
+
+struct StatisticSpec {
+  std::string id;
+  DisplayName name;
+  std::vector<std::string> group_by;  // tags or customers.<column> (bool, int or category)
+  std::vector<Measure> measures;
+  SourceLocation location;
+};
+
+struct Catalog {
+  std::string name;
+  std::string file;
+  std::int64_t utc_offset_seconds = 0;
+  std::vector<Category> categories;
+  std::vector<Tag> tags;                // in declaration order
+  std::vector<std::size_t> evaluation;  // indices of computed tags: facts, then rules in dependency order
+  std::vector<StatisticSpec> statistics;
+
+  const Tag* find(std::string_view id) const;
+  std::size_t fact_count() const;
+  std::size_t rule_count() const;
+};
+
+// Compiles catalog YAML against a schema. Throws portrait::Error with
+// file:line:column, the offending text and a hint.
+Catalog compile_catalog(std::string_view yaml_text, const std::string& file, const CatalogSchema& schema);
+Catalog load_catalog(const std::string& path, const CatalogSchema& schema);
+
+// What is broadcast to ranks: the file name (for messages) and its text.
+struct CatalogSource {
+  std::string file;
+  std::string text;
+  template <class Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive& file;
+    archive& text;
+  }
+};
+CatalogSource read_catalog_source(const std::string& path);
+inline Catalog compile_catalog(const CatalogSource& source, const CatalogSchema& schema) {
+  return compile_catalog(source.text, source.file, schema);
+}
+
+}  // namespace portrait::catalog

@@ -1,0 +1,81 @@
+// src/catalog/rule_eval.cpp: rule evaluation: expression rules write their
+// value; categorical rules assign the first matching value's code.
+#include "catalog/rule_eval.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace portrait::catalog {
+
+std::vector<const Column*> bind_rule_inputs(const CompiledExpr& expr, const Table& customers,
+                                            const Table& tags) {
+  static const std::string prefix = "customers.";
+  std::vector<const Column*> slots;
+  for (const auto& name : expr.inputs) {
+    if (name.compare(0, prefix.size(), prefix) == 0) {
+      slots.push_back(&customers.column(name.substr(prefix.size())));
+    } else {
+      slots.push_back(&tags.column(name));
+    }
+  }
+  return slots;
+}
+
+void evaluate_rule(const Tag& tag, const Table& customers, const Table& tags, std::size_t begin,
+                   std::size_t end, EvalScratch& scratch, Column& out) {
+  if (tag.rule.expr) {
+    evaluate_into(*tag.rule.expr, bind_rule_inputs(*tag.rule.expr, customers, tags), begin, end, scratch,
+                  out);
+    return;
+  }
+  auto& codes = out.values<std::int32_t>();
+  constexpr std::int32_t kUnset = std::numeric_limits<std::int32_t>::min();  // also the missing code
+  std::fill(codes.begin() + static_cast<std::ptrdiff_t>(begin),
+            codes.begin() + static_cast<std::ptrdiff_t>(end), kUnset);
+  auto& mask = scratch.mask;
+  for (std::size_t k = 0; k < tag.rule.values.size(); ++k) {
+    const auto code = static_cast<std::int32_t>(k);
+    const auto& when = tag.rule.values[k].when;
+    if (!when) {  // the default: every row not yet decided
+      for (std::size_t r = begin; r < end; ++r) codes[r] = codes[r] == kUnset ? code : codes[r];
+      continue;
+    }
+    evaluate_mask(*when, bind_rule_inputs(*when, customers, tags), begin, end, scratch, mask);
+    for (std::size_t r = begin; r < end; ++r) {
+      if (codes[r] == kUnset && mask[r - begin] != 0) codes[r] = code;
+    }
+  }
+}
+
+void evaluate_rules(const Catalog& catalog, const Table& customers, Table& tags) {
+  const std::size_t rows = customers.rows();
+  for (std::size_t index : catalog.evaluation) {
+    const Tag& tag = catalog.tags[index];
+    if (tag.kind != TagKind::Rule) continue;
+    Column& out = tags.has(tag.id) ? tags.column(tag.id) : tags.add(tag.id, storage_type(tag.type));
+    if (out.type() != storage_type(tag.type)) {
+      throw Error("tag column '" + tag.id + "' has type " + std::string(to_string(out.type())), "tag table");
+    }
+    out.resize(rows);
+    // Bind once here: a missing column throws on this thread, not inside the parallel region.
+    if (tag.rule.expr) bind_rule_inputs(*tag.rule.expr, customers, tags);
+    for (const auto& v : tag.rule.values) {
+      if (v.when) bind_rule_inputs(*v.when, customers, tags);
+    }
+    const auto ranges = static_cast<std::int64_t>((rows + kBatch - 1) / kBatch);
+#pragma omp parallel
+    {
+      EvalScratch scratch;
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t k = 0; k < ranges; ++k) {
+        const std::size_t begin = static_cast<std::size_t>(k) * kBatch;
+        evaluate_rule(tag, customers, tags, begin, std::min(rows, begin + kBatch), scratch, out);
+      }
+    }
+  }
+}
+
+}  // namespace portrait::catalog

@@ -1,0 +1,330 @@
+// src/engine/facts.cpp: the fact kernels. Per work item: evaluate the where
+// (and share's when) mask over the item's records in batches, compute the
+// record times, then aggregate each customer's rows in order.
+#include "engine/facts.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "catalog/expr_eval.hpp"
+#include "core/error.hpp"
+
+namespace portrait::engine {
+namespace {
+
+using catalog::FactAgg;
+using catalog::FactSpec;
+
+constexpr std::int64_t kNone = missing<std::int64_t>();
+
+// Each thread's buffers, reused from work item to work item.
+struct FactScratch {
+  catalog::EvalScratch eval;
+  std::vector<std::uint8_t> where, when;
+  std::vector<std::int64_t> times;
+  std::vector<std::int64_t> values;  // count_distinct / most_frequent
+};
+
+// A column value as int64 lanes see it: uint64 hashes bit-cast (0 is missing).
+template <class T>
+std::int64_t as_int(T v) {
+  if constexpr (std::is_same_v<T, std::uint64_t>) {
+    return v == 0 ? kNone : static_cast<std::int64_t>(v);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return kNone;  // not reached: float columns aggregate as floats
+  } else {
+    return is_missing(v) ? kNone : static_cast<std::int64_t>(v);
+  }
+}
+
+std::int64_t month_start(std::int64_t yyyymm) {
+  const std::int64_t y = yyyymm / 100, m = yyyymm % 100;
+  if (m < 1 || m > 12) return kNone;
+  return catalog::days_from_civil(y, static_cast<unsigned>(m), 1) * 86400;
+}
+
+const GroupedChannel& channel_of(const CustomerBlock& block, const catalog::Tag& tag) {
+  const auto it = block.channels.find(tag.fact.channel);
+  if (it == block.channels.end() || it->second.records == nullptr) {
+    throw Error("no '" + tag.fact.channel + "' records were loaded", "fact '" + tag.id + "'",
+                "give the job an input for the channel " + tag.fact.channel);
+  }
+  if (it->second.offsets.size() != block.size() + 1) {
+    throw Error("the '" + tag.fact.channel + "' index does not match the customers", "fact '" + tag.id + "'");
+  }
+  return it->second;
+}
+
+// The looked-up value of every record (missing when the key is missing or unknown).
+Column look_up(const FactSpec& f, const CustomerBlock& block, const Table& records,
+               const std::string& tag_id) {
+  const auto it = block.references.find(f.lookup->table);
+  if (it == block.references.end() || it->second == nullptr) {
+    throw Error("reference table '" + f.lookup->table + "' was not loaded", "fact '" + tag_id + "'");
+  }
+  const Table& ref = *it->second;
+  std::vector<std::int64_t> keys(ref.rows());
+  ref.column(f.of).visit([&](const auto& v) {
+    for (std::size_t i = 0; i < v.size(); ++i) keys[i] = as_int(v[i]);
+  });
+  if (!std::is_sorted(keys.begin(), keys.end())) {
+    throw Error("reference table '" + f.lookup->table + "' is not sorted by " + f.of,
+                "fact '" + tag_id + "'");
+  }
+  const Column& values = ref.column(f.lookup->value);
+  const Column& record_keys = records.column(f.of);
+  Column out(values.type());
+  out.resize(records.rows());
+  out.visit([&](auto& dst) {
+    using V = typename std::decay_t<decltype(dst)>::value_type;
+    const auto& src = values.values<V>();
+    record_keys.visit([&](const auto& k) {
+      const auto n = static_cast<std::int64_t>(k.size());
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < n; ++r) {
+        const std::int64_t key = as_int(k[static_cast<std::size_t>(r)]);
+        const auto pos = std::lower_bound(keys.begin(), keys.end(), key);
+        const bool found = key != kNone && pos != keys.end() && *pos == key;
+        dst[static_cast<std::size_t>(r)] =
+            found ? src[static_cast<std::size_t>(pos - keys.begin())] : missing<V>();
+      }
+    });
+  });
+  return out;
+}
+
+std::vector<const Column*> bind(const catalog::CompiledExpr& e, const Table& records, const FactSpec& f,
+                                const Column* looked_up) {
+  std::vector<const Column*> slots;
+  for (const auto& name : e.inputs) {
+    slots.push_back(f.lookup && name == f.lookup->table + "." + f.lookup->value ? looked_up
+                                                                                : &records.column(name));
+  }
+  return slots;
+}
+
+// Aggregates one customer's kept rows. T is the aggregated column's element
+// type (std::int64_t with no column for count and share).
+template <class T>
+struct Aggregator {
+  const FactSpec& f;
+  const T* values;  // nullptr for count / share
+  std::int64_t* out_int;
+  double* out_float;
+
+  // Returns false when an int64 sum overflows.
+  bool run(std::size_t c, std::uint64_t begin, std::uint64_t end, FactScratch& s, std::uint64_t r0,
+           std::int64_t window_start, std::int64_t window_end) const {
+    const auto kept = [&](std::uint64_t r) {
+      const std::int64_t t = s.times[r - r0];
+      return t != kNone && t >= window_start && t < window_end && (!f.where || s.where[r - r0] != 0);
+    };
+    switch (f.agg) {
+      case FactAgg::Count:
+      case FactAgg::Share: {
+        std::int64_t n = 0, hits = 0;
+        for (auto r = begin; r < end; ++r) {
+          if (!kept(r)) continue;
+          ++n;
+          if (f.agg == FactAgg::Share) hits += s.when[r - r0];
+        }
+        if (f.agg == FactAgg::Count) {
+          out_int[c] = n;
+        } else {
+          out_float[c] = n == 0 ? missing<double>() : static_cast<double>(hits) / static_cast<double>(n);
+        }
+        return true;
+      }
+      case FactAgg::Sum:
+      case FactAgg::Avg: {
+        std::int64_t n = 0;
+        if constexpr (std::is_same_v<T, double>) {
+          double sum = 0.0;  // record order: fixed for a customer whatever the threads
+          for (auto r = begin; r < end; ++r) {
+            if (!kept(r) || is_missing(values[r])) continue;
+            sum += values[r];
+            ++n;
+          }
+          if (f.agg == FactAgg::Sum) {
+            out_float[c] = sum;
+          } else {
+            out_float[c] = n == 0 ? missing<double>() : sum / static_cast<double>(n);
+          }
+        } else {
+          Int128 sum = 0;
+          for (auto r = begin; r < end; ++r) {
+            if (!kept(r)) continue;
+            const std::int64_t v = as_int(values[r]);
+            if (v == kNone) continue;
+            sum += v;
+            ++n;
+          }
+          if (f.agg == FactAgg::Sum) {
+            if (sum > std::numeric_limits<std::int64_t>::max() ||
+                sum <= std::numeric_limits<std::int64_t>::min()) {
+              out_int[c] = kNone;
+              return false;
+            }
+            out_int[c] = static_cast<std::int64_t>(sum);
+          } else {
+            out_float[c] = n == 0 ? missing<double>() : static_cast<double>(sum) / static_cast<double>(n);
+          }
+        }
+        return true;
+      }
+      case FactAgg::Min:
+      case FactAgg::Max: {
+        const bool is_min = f.agg == FactAgg::Min;
+        if constexpr (std::is_same_v<T, double>) {
+          double best = missing<double>();
+          for (auto r = begin; r < end; ++r) {
+            if (!kept(r) || is_missing(values[r])) continue;
+            if (std::isnan(best) || (is_min ? values[r] < best : values[r] > best)) best = values[r];
+          }
+          out_float[c] = best;
+        } else {
+          std::int64_t best = kNone;
+          for (auto r = begin; r < end; ++r) {
+            const std::int64_t v = kept(r) ? as_int(values[r]) : kNone;
+            if (v == kNone) continue;
+            if (best == kNone || (is_min ? v < best : v > best)) best = v;
+          }
+          out_int[c] = best;
+        }
+        return true;
+      }
+      case FactAgg::First:
+      case FactAgg::Last: {
+        // Earliest (latest) time; among equal times the first (last) record.
+        std::uint64_t pick = end;
+        for (auto r = begin; r < end; ++r) {
+          if (!kept(r) || is_missing(values[r])) continue;
+          const std::int64_t t = s.times[r - r0];
+          if (pick == end || (f.agg == FactAgg::First ? t < s.times[pick - r0] : t >= s.times[pick - r0]))
+            pick = r;
+        }
+        if constexpr (std::is_same_v<T, double>) {
+          out_float[c] = pick == end ? missing<double>() : values[pick];
+        } else {
+          out_int[c] = pick == end ? kNone : as_int(values[pick]);
+        }
+        return true;
+      }
+      case FactAgg::CountDistinct:
+      case FactAgg::MostFrequent: {
+        if constexpr (std::is_same_v<T, double>) {
+          return true;  // refused by the catalog compiler
+        } else {
+          auto& v = s.values;
+          v.clear();
+          for (auto r = begin; r < end; ++r) {
+            const std::int64_t x = kept(r) ? as_int(values[r]) : kNone;
+            if (x != kNone) v.push_back(x);
+          }
+          std::sort(v.begin(), v.end());
+          std::int64_t distinct = 0, best = kNone, best_count = 0;
+          for (std::size_t i = 0; i < v.size();) {
+            std::size_t j = i;
+            while (j < v.size() && v[j] == v[i]) ++j;
+            ++distinct;
+            // Sorted ascending and only a strictly larger count replaces: ties keep the smallest value.
+            if (static_cast<std::int64_t>(j - i) > best_count) {
+              best_count = static_cast<std::int64_t>(j - i);
+              best = v[i];
+            }
+            i = j;
+          }
+          out_int[c] = f.agg == FactAgg::CountDistinct ? distinct : best;
+        }
+        return true;
+      }
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out) {
+  const FactSpec& f = tag.fact;
+  const GroupedChannel& channel = channel_of(block, tag);
+  const Table& records = *channel.records;
+  const std::size_t customers = block.size();
+  const auto range = catalog::window_range(f.window, block.period_start, block.period_end);
+
+  Column looked_up;
+  const Column* value_column = f.of.empty() ? nullptr : &records.column(f.of);
+  if (f.lookup) {
+    looked_up = look_up(f, block, records, tag.id);
+    value_column = &looked_up;
+  }
+  const Column& time_column = records.column(f.time_column);
+  std::vector<const Column*> where_slots, when_slots;
+  if (f.where) where_slots = bind(*f.where, records, f, &looked_up);
+  if (f.when) when_slots = bind(*f.when, records, f, &looked_up);
+
+  if (out.type() != catalog::storage_type(tag.type)) out = Column(catalog::storage_type(tag.type));
+  out.resize(customers);
+  std::int64_t* out_int = tag.type == catalog::ValueType::Float ? nullptr : out.values<std::int64_t>().data();
+  double* out_float = tag.type == catalog::ValueType::Float ? out.values<double>().data() : nullptr;
+
+  const auto items = static_cast<std::int64_t>((customers + kFactCustomers - 1) / kFactCustomers);
+  std::size_t first_overflow = customers;
+
+  const auto run = [&](const auto* values) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(values)>>;
+    const Aggregator<T> aggregate{f, values, out_int, out_float};
+#pragma omp parallel
+    {
+      FactScratch s;
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t item = 0; item < items; ++item) {
+        const std::size_t c0 = static_cast<std::size_t>(item) * kFactCustomers;
+        const std::size_t c1 = std::min(customers, c0 + kFactCustomers);
+        const std::uint64_t r0 = channel.offsets[c0], r1 = channel.offsets[c1];
+        if (f.where) catalog::evaluate_mask(*f.where, where_slots, r0, r1, s.eval, s.where);
+        if (f.when) catalog::evaluate_mask(*f.when, when_slots, r0, r1, s.eval, s.when);
+        s.times.resize(r1 - r0);
+        time_column.visit([&](const auto& t) {
+          for (auto r = r0; r < r1; ++r) {
+            const std::int64_t v = as_int(t[r]);
+            s.times[r - r0] = f.time_kind == catalog::TimeKind::YearMonth && v != kNone ? month_start(v) : v;
+          }
+        });
+        for (std::size_t c = c0; c < c1; ++c) {
+          if (!aggregate.run(c, channel.offsets[c], channel.offsets[c + 1], s, r0, range.start, range.end)) {
+#pragma omp critical(portrait_fact_overflow)
+            first_overflow = std::min(first_overflow, c);
+          }
+        }
+      }
+    }
+  };
+  if (value_column == nullptr) {
+    run(static_cast<const std::int64_t*>(nullptr));
+  } else {
+    value_column->visit([&](const auto& v) { run(v.data()); });
+  }
+  if (first_overflow < customers) {
+    std::string id = "row " + std::to_string(first_overflow);
+    if (block.customers->has("customer_id")) {
+      id = "customer " + std::to_string(block.customers->values<std::int64_t>("customer_id")[first_overflow]);
+    }
+    throw Error("the sum of " + f.channel + "." + f.of + " overflows int64", "fact '" + tag.id + "', " + id,
+                "check the input for corrupt amounts");
+  }
+}
+
+void compute_facts(const catalog::Catalog& catalog, const CustomerBlock& block, Table& out) {
+  for (std::size_t index : catalog.evaluation) {
+    const catalog::Tag& tag = catalog.tags[index];
+    if (tag.kind != catalog::TagKind::Fact) continue;
+    Column& column = out.has(tag.id) ? out.column(tag.id) : out.add(tag.id, catalog::storage_type(tag.type));
+    compute_fact(tag, block, column);
+  }
+}
+
+}  // namespace portrait::engine

@@ -1,0 +1,339 @@
+// tests/unit/test_catalog.cpp: compiling catalog YAML: hierarchy, lifecycle,
+// fact specs, rule types, dependency order, and every error with its exact
+// file:line:column and hint.
+#include <gtest/gtest.h>
+
+#include <boost/archive/text_iarchive.hpp>
+#include <boost/archive/text_oarchive.hpp>
+#include <sstream>
+
+#include "catalog/catalog.hpp"
+#include "catalog/expr_eval.hpp"
+#include "catalog/telecom_schema.hpp"
+#include "core/error.hpp"
+
+namespace portrait::catalog {
+namespace {
+
+// A catalog with one category and subcategory holding `tags` (indented by 10).
+std::string with_tags(const std::string& tags, const std::string& tail = "") {
+  return "catalog: t\n"                       // line 1
+         "categories:\n"                      // 2
+         "  - id: value\n"                    // 3
+         "    name: {zh: 价值, en: Value}\n"  // 4
+         "    subcategories:\n"               // 5
+         "      - id: spend\n"                // 6
+         "        tags:\n"                    // 7
+         + tags + tail;                       // from line 8
+}
+
+Catalog compile(const std::string& text) { return compile_catalog(text, "t.yaml", telecom_schema()); }
+
+Error error_of(const std::string& text) {
+  try {
+    compile(text);
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no error for:\n" << text;
+  return Error("none");
+}
+
+const std::string kArpu =
+    "          - id: arpu\n            fact: {channel: billing, agg: avg, of: amount}\n";
+
+TEST(Catalog, HierarchyNamesAndLifecycle) {
+  const Catalog c = compile(with_tags(kArpu + "          - id: rich\n"
+                                              "            name: {zh: 高价值, en: Rich}\n"
+                                              "            state: draft\n"
+                                              "            rule: {expr: \"arpu > 10000\"}\n"
+                                              "          - id: old\n"
+                                              "            state: offline\n"
+                                              "            rule: {expr: \"arpu * 2\"}\n"));
+  ASSERT_EQ(c.categories.size(), 1u);
+  EXPECT_EQ(c.categories[0].name.zh, "价值");
+  EXPECT_EQ(c.categories[0].subcategories[0].tags, (std::vector<std::string>{"arpu", "rich", "old"}));
+  const Tag* rich = c.find("rich");
+  ASSERT_NE(rich, nullptr);
+  EXPECT_EQ(rich->name.zh, "高价值");
+  EXPECT_EQ(rich->name.en, "Rich");
+  EXPECT_EQ(rich->state, TagState::Draft);
+  EXPECT_EQ(rich->type, ValueType::Bool);
+  EXPECT_EQ(rich->category, "value");
+  EXPECT_EQ(rich->subcategory, "spend");
+  EXPECT_EQ(rich->depends_on, (std::vector<std::string>{"arpu"}));
+  EXPECT_EQ(rich->location.to_string(), "t.yaml:10:17");
+  EXPECT_EQ(c.find("old")->state, TagState::Offline);
+  // Offline tags are compiled (checked) but not computed.
+  EXPECT_EQ(c.evaluation, (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(c.fact_count(), 1u);
+  EXPECT_EQ(c.rule_count(), 2u);
+}
+
+TEST(Catalog, FactSpecsAndTypes) {
+  const Catalog c = compile(with_tags(
+      "          - id: n\n"
+      "            fact: {channel: usage, agg: count, where: \"hour(ts) < 6\", window: {last_days: 30}}\n"
+      "          - id: total\n"
+      "            fact: {channel: billing, agg: sum, of: amount, window: {last_months: 3}}\n"
+      "          - id: store\n"
+      "            fact: {channel: usage, agg: most_frequent, of: cell_id, lookup: {table: cells, value: "
+      "store_id}}\n"
+      "          - id: lat\n"
+      "            fact: {channel: usage, agg: last, of: cell_id, lookup: {table: cells, value: lat}}\n"
+      "          - id: video\n"
+      "            fact: {channel: web, agg: share, of: domain_id, lookup: {table: domains, value: "
+      "category1},"
+      " when: \"domains.category1 == 3\", window: {days_before_end: [0, 7]}}\n"));
+  const Tag& n = *c.find("n");
+  EXPECT_EQ(n.kind, TagKind::Fact);
+  EXPECT_EQ(n.type, ValueType::Int);
+  EXPECT_EQ(n.fact.agg, FactAgg::Count);
+  EXPECT_EQ(n.fact.window.kind, Window::Kind::LastDays);
+  EXPECT_EQ(n.fact.window.n, 30);
+  EXPECT_EQ(n.fact.time_column, "ts");
+  ASSERT_TRUE(n.fact.where.has_value());
+  EXPECT_EQ(n.fact.where->inputs, (std::vector<std::string>{"ts"}));
+  EXPECT_EQ(c.find("total")->type, ValueType::Int);
+  EXPECT_EQ(c.find("total")->fact.time_kind, TimeKind::YearMonth);
+  EXPECT_EQ(c.find("store")->fact.lookup->value, "store_id");
+  EXPECT_EQ(c.find("lat")->type, ValueType::Float);
+  const Tag& video = *c.find("video");
+  EXPECT_EQ(video.type, ValueType::Float);
+  EXPECT_EQ(video.fact.when->inputs, (std::vector<std::string>{"domains.category1"}));
+  EXPECT_EQ(video.fact.window.kind, Window::Kind::DaysBeforeEnd);
+  EXPECT_EQ(video.fact.window.m, 7);
+}
+
+TEST(Catalog, CategoricalRulesAndDependencyOrder) {
+  const Catalog c = compile(
+      with_tags(kArpu + "          - id: top\n"
+                        "            rule: {expr: \"level == \\\"high\\\" and region == 3\"}\n"
+                        "          - id: level\n"
+                        "            rule:\n"
+                        "              values:\n"
+                        "                - {value: high, name: {zh: 高, en: High}, when: \"arpu >= 100\"}\n"
+                        "                - {value: low}\n"));
+  const Tag& level = *c.find("level");
+  EXPECT_EQ(level.type, ValueType::Category);
+  EXPECT_EQ(level.labels, (std::vector<std::string>{"high", "low"}));
+  EXPECT_EQ(level.rule.values[0].name.en, "High");
+  EXPECT_TRUE(level.rule.values[0].when.has_value());
+  EXPECT_FALSE(level.rule.values[1].when.has_value());
+  // `top` is declared first but reads `level`: level is evaluated first.
+  EXPECT_EQ(c.evaluation, (std::vector<std::size_t>{0, 2, 1}));
+  EXPECT_EQ(c.find("top")->rule.expr->inputs, (std::vector<std::string>{"level", "customers.region"}));
+}
+
+TEST(Catalog, CycleIsReportedWithItsPathAndPlace) {
+  const Error e =
+      error_of(with_tags("          - id: a\n"
+                         "            rule: {expr: \"b + 1\"}\n"
+                         "          - id: b\n"
+                         "            rule: {expr: \"1 + a\"}\n"));
+  EXPECT_EQ(e.problem(), "dependency cycle: a -> b -> a\n    1 + a\n        ^");
+  EXPECT_EQ(e.where(), "t.yaml:11:31");
+  const Error self = error_of(with_tags("          - id: a\n            rule: {expr: \"a + 1\"}\n"));
+  EXPECT_EQ(self.where(), "t.yaml:9:27");
+  EXPECT_NE(self.problem().find("dependency cycle: a -> a"), std::string::npos);
+}
+
+TEST(Catalog, ExpressionErrorsAreLocatedInTheFile) {
+  Error e = error_of(with_tags(kArpu + "          - id: r\n            rule: {expr: \"arpu_avg > 1\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:11:27");
+  EXPECT_EQ(e.problem(), "unknown name 'arpu_avg'\n    arpu_avg > 1\n    ^^^^^^^^");
+  EXPECT_EQ(e.hint(), "did you mean 'arpu'?");
+  // Plain (unquoted) scalar.
+  e = error_of(with_tags(kArpu + "          - id: r\n            rule: {expr: arpu + regoin}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:11:33");
+  EXPECT_EQ(e.hint(), "did you mean 'region'?");
+  // Block scalar: the line and column inside the block.
+  e = error_of(with_tags(kArpu + "          - id: r\n            rule:\n              expr: |\n"
+                                 "                arpu > 1 and\n                  star_levl > 2\n"));
+  EXPECT_EQ(e.where(), "t.yaml:14:19");
+  EXPECT_EQ(e.hint(), "did you mean 'star_level'?");
+  // Escapes inside quotes: the column counts source bytes.
+  e =
+      error_of(with_tags(
+          kArpu + "          - id: l\n            rule:\n              values:\n"
+                  "                - {value: x, when: \"arpu > 1\"}\n"
+                  "          - id: r\n            rule: {expr: \"l == \\\"x\\\" and l == \\\"y\\\"\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:15:47");
+  EXPECT_EQ(e.problem().substr(0, 25), "'y' is not a value of 'l'");
+  e = error_of(
+      with_tags(kArpu + "          - id: r\n            rule: {expr: 'arpu > 1 and ''x'' == arpu'}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:11:40");
+  // A type error in a fact's where.
+  e = error_of(
+      with_tags("          - id: n\n            fact: {channel: usage, agg: count, where: \"kind + 1\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:9:56");
+  EXPECT_EQ(e.problem(), "expected a bool expression, got int\n    kind + 1\n    ^^^^^^^^");
+  // Names of another channel are not visible in a where.
+  e = error_of(with_tags(
+      "          - id: n\n            fact: {channel: web, agg: count, where: \"duration_s > 0\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 25), "unknown name 'duration_s'");
+}
+
+TEST(Catalog, FactErrorsNameThePlaceAndAFix) {
+  Error e = error_of(with_tags("          - id: n\n            fact: {channel: usgae, agg: count}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:9:29");
+  EXPECT_EQ(e.problem(), "unknown channel 'usgae'\n    fact: {channel: usgae, agg: count}");
+  EXPECT_EQ(e.hint(), "did you mean 'usage'?");
+  e = error_of(with_tags("          - id: n\n            fact: {channel: usage, agg: cont}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:9:41");
+  EXPECT_EQ(e.hint(), "did you mean 'count'?");
+  e = error_of(with_tags("          - id: n\n            fact: {channel: usage, agg: sum, of: byts}\n"));
+  EXPECT_EQ(e.problem().substr(0, 37), "channel 'usage' has no column 'byts'\n");
+  EXPECT_EQ(e.hint(), "did you mean 'bytes'?");
+  e = error_of(with_tags("          - id: n\n            fact: {channel: usage, agg: sum, of: peer}\n"));
+  EXPECT_EQ(e.problem().substr(0, 44), "sum of 'peer', a hash column, has no meaning");
+  e = error_of(with_tags("          - id: n\n            fact: {channel: usage, agg: share}\n"));
+  EXPECT_EQ(e.problem().substr(0, 62), "share needs 'when': the condition of the records it counts\n   ");
+  e = error_of(with_tags("          - id: n\n            fact: {channel: customers, agg: count}\n"));
+  EXPECT_EQ(e.hint(), "use a rule over customers.<column>");
+  e =
+      error_of(with_tags("          - id: n\n            fact: {channel: usage, agg: last, of: ts, lookup: "
+                         "{table: cells, value: store}}\n"));
+  EXPECT_EQ(e.problem().substr(0, 40), "'cells' is looked up by 'cell_id', not '");
+  e = error_of(
+      with_tags("          - id: n\n            fact: {channel: usage, agg: count, whre: \"kind == 0\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:9:48");
+  EXPECT_EQ(e.hint(), "did you mean 'where'?");
+}
+
+TEST(Catalog, BadWindows) {
+  const auto window = [](const std::string& w, const std::string& channel = "usage") {
+    return error_of(with_tags("          - id: n\n            fact: {channel: " + channel +
+                              ", agg: count, window: " + w + "}\n"));
+  };
+  Error e = window("{last_days: 0}");
+  EXPECT_EQ(e.problem().substr(0, 52), "bad window: last_days must be between 1 and 3660, go");
+  EXPECT_EQ(e.where(), "t.yaml:9:68");
+  e = window("{days_before_end: [90, 30]}");
+  EXPECT_EQ(e.problem().substr(0, 45), "bad window: days_before_end [90, 30] is empty");
+  EXPECT_EQ(e.hint(), "N is the nearer bound and must be less than M, e.g. [30, 90]");
+  e = window("{days_before_end: [30]}");
+  EXPECT_EQ(e.problem().substr(0, 40), "bad window: days_before_end takes [N, M]");
+  e = window("{last_weeks: 2}");
+  EXPECT_EQ(e.problem().substr(0, 24), "unknown key 'last_weeks'");
+  EXPECT_EQ(e.hint(), "known keys: last_days, last_months, days_before_end");
+  e = window("yesterday");
+  EXPECT_EQ(e.problem().substr(0, 27), "bad window 'yesterday'\n    ");
+  e = window("{last_days: 7}", "billing");
+  EXPECT_EQ(e.problem().substr(0, 51), "bad window: 'billing' has one record per month\n    ");
+  e = window("{last_months: x}");
+  EXPECT_EQ(e.problem().substr(0, 47), "bad window: last_months must be a whole number\n");
+}
+
+TEST(Catalog, TagErrors) {
+  Error e = error_of(with_tags(kArpu + kArpu));
+  EXPECT_EQ(e.where(), "t.yaml:10:17");
+  EXPECT_EQ(e.hint(), "the first is at t.yaml:8:17");
+  e = error_of(with_tags("          - id: region\n            rule: {expr: \"1\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 46), "tag 'region' has the name of a customer attrib");
+  e = error_of(with_tags("          - id: Bad-Name\n            rule: {expr: \"1\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 39), "tag id 'Bad-Name' is not a valid name\n ");
+  e = error_of(with_tags("          - id: a\n            state: live\n            rule: {expr: \"1\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:9:20");
+  EXPECT_EQ(e.hint(), "a tag is draft, online or offline");
+  e = error_of(with_tags("          - id: between\n            rule: {expr: \"1\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 43), "tag id 'between' is a keyword of expression");
+  e = error_of(with_tags("          - id: a\n"));
+  EXPECT_EQ(e.problem().substr(0, 35), "tag 'a' has neither 'fact' nor 'rul");
+  e =
+      error_of(with_tags(
+          kArpu + "          - id: old\n            state: offline\n            rule: {expr: \"arpu\"}\n"
+                  "          - id: r\n            rule: {expr: \"old + 1\"}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:14:27");
+  EXPECT_EQ(e.problem().substr(0, 34), "'old' is offline and not computed\n");
+  e = error_of(with_tags(kArpu +
+                         "          - id: l\n            rule:\n              values:\n"
+                         "                - {value: x}\n                - {value: y, when: \"arpu > 1\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 51), "only the last value may omit 'when' (it is the defa");
+  EXPECT_EQ(e.where(), "t.yaml:13:19");
+  e = error_of(with_tags(kArpu + "          - id: l\n            rule:\n              values:\n"
+                                 "                - {value: x, when: \"arpu\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, 37), "expected a bool expression, got float");
+}
+
+TEST(Catalog, StatisticsAreChecked) {
+  const std::string tags =
+      kArpu +
+      "          - id: level\n            rule:\n              values:\n"
+      "                - {value: high, when: \"arpu >= 100\"}\n                - {value: low}\n";
+  const Catalog c = compile(with_tags(tags,
+                                      "statistics:\n"
+                                      "  - id: by_level\n"
+                                      "    group_by: [level, customers.region]\n"
+                                      "    measures:\n"
+                                      "      - {id: n, kind: count}\n"
+                                      "      - {id: arpu_p90, kind: p90, of: arpu}\n"
+                                      "      - {id: churn, kind: share, when: \"status == 1\"}\n"));
+  ASSERT_EQ(c.statistics.size(), 1u);
+  EXPECT_EQ(c.statistics[0].group_by, (std::vector<std::string>{"level", "customers.region"}));
+  EXPECT_EQ(c.statistics[0].measures[1].kind, MeasureKind::P90);
+  EXPECT_EQ(c.statistics[0].measures[2].when->inputs, (std::vector<std::string>{"customers.status"}));
+  Error e = error_of(with_tags(tags, "statistics:\n  - id: s\n    group_by: [levl]\n    measures: []\n"));
+  EXPECT_EQ(e.where(), "t.yaml:17:16");
+  EXPECT_EQ(e.hint(), "did you mean 'level'?");
+  e = error_of(with_tags(tags, "statistics:\n  - id: s\n    group_by: arpu\n    measures: []\n"));
+  EXPECT_EQ(e.problem().substr(0, 36), "cannot group by 'arpu', a float\n    ");
+  e = error_of(with_tags(tags,
+                         "statistics:\n  - id: s\n    group_by: level\n    measures:\n"
+                         "      - {id: m, kind: median, of: level}\n"));
+  EXPECT_EQ(e.problem().substr(0, 43), "median needs a number; 'level' is category\n");
+  e = error_of(with_tags(tags,
+                         "statistics:\n  - id: s\n    group_by: level\n    measures:\n"
+                         "      - {id: m, kind: mean, of: arpu}\n"));
+  EXPECT_EQ(e.where(), "t.yaml:19:23");
+}
+
+TEST(Catalog, YamlSyntaxErrorsHaveTheirPlace) {
+  Error e = error_of("catalog: x\ncategories:\n  - id: a\n   bad: [1, 2\n");
+  EXPECT_EQ(e.problem().substr(0, 18), "YAML syntax error:");
+  EXPECT_EQ(e.where().substr(0, 7), "t.yaml:");
+  e = error_of("- just\n- a list\n");
+  EXPECT_EQ(e.where(), "t.yaml:1:1");
+  e = error_of("catalog: x\ncategories: []\nextra: 1\n");
+  EXPECT_EQ(e.where(), "t.yaml:3:1");
+  EXPECT_EQ(e.problem(), "unknown key 'extra'\n    extra: 1");
+}
+
+TEST(Catalog, WindowRanges) {
+  // Period March 2024 (UTC).
+  const std::int64_t start = days_from_civil(2024, 3, 1) * 86400, end = days_from_civil(2024, 4, 1) * 86400;
+  Window w;
+  EXPECT_EQ(window_range(w, start, end).start, start);
+  w.kind = Window::Kind::LastDays;
+  w.n = 7;
+  EXPECT_EQ(window_range(w, start, end).start, end - 7 * 86400);
+  w.kind = Window::Kind::LastMonths;
+  w.n = 3;
+  EXPECT_EQ(window_range(w, start, end).start, days_from_civil(2024, 1, 1) * 86400);
+  w.n = 4;
+  EXPECT_EQ(window_range(w, start, end).start, days_from_civil(2023, 12, 1) * 86400);
+  EXPECT_EQ(window_range(w, start, end).end, end);
+  w.kind = Window::Kind::DaysBeforeEnd;
+  w.n = 30;
+  w.m = 90;
+  EXPECT_EQ(window_range(w, start, end).start, end - 90 * 86400);
+  EXPECT_EQ(window_range(w, start, end).end, end - 30 * 86400);
+}
+
+TEST(Catalog, SourceSerialisesAndCompilesTheSameOnEveryRank) {
+  const CatalogSource source{"t.yaml", with_tags(kArpu)};
+  std::stringstream buffer;
+  {
+    boost::archive::text_oarchive out(buffer);
+    out << source;
+  }
+  CatalogSource received;
+  boost::archive::text_iarchive in(buffer);
+  in >> received;
+  EXPECT_EQ(received.file, source.file);
+  EXPECT_EQ(received.text, source.text);
+  EXPECT_EQ(compile_catalog(received, telecom_schema()).find("arpu")->type, ValueType::Float);
+}
+
+}  // namespace
+}  // namespace portrait::catalog
