@@ -7,7 +7,7 @@
 #include "app/cli.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/catalog_broadcast.hpp"
-#include "catalog/telecom_schema.hpp"
+#include "catalog/input_schema.hpp"
 #include "core/error.hpp"
 
 namespace portrait::app {
@@ -17,7 +17,7 @@ int run_check(const dist::Comm& comm, const std::string& path) {
   // Every rank compiles the broadcast source, as a run does; they agree on the outcome.
   try {
     const auto source = catalog::broadcast_catalog_source(comm, path);
-    const auto compiled = catalog::compile_catalog(source, catalog::telecom_schema());
+    const auto compiled = catalog::compile_catalog(source, catalog::input_schema());
     if (comm.is_root()) {
       std::printf("ok: %zu tags (%zu facts, %zu rules), %zu statistics\n", compiled.tags.size(),
                   compiled.fact_count(), compiled.rule_count(), compiled.statistics.size());

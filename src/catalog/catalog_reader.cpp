@@ -12,6 +12,7 @@
 #include "catalog/expr_parser.hpp"
 #include "catalog/yaml_source.hpp"
 #include "core/error.hpp"
+#include "core/spelling.hpp"
 
 namespace portrait::catalog {
 namespace {
@@ -131,8 +132,10 @@ class CatalogReader {
     Tag tag;
     tag.id = read_id(node, "tag");
     tag.location = src_.location(node["id"]);
-    for (const char* keyword : {"and", "or", "not", "in", "between", "true", "false"}) {
-      if (tag.id == keyword) src_.fail(node["id"], "tag id '" + tag.id + "' is a keyword of expressions");
+    for (const char* keyword :
+         {"and", "or", "not", "in", "between", "true", "false", "period_start", "period_end"}) {
+      if (tag.id == keyword)
+        src_.fail(node["id"], "tag id '" + tag.id + "' is a reserved name of expressions");
     }
     if (const Tag* other = cat_.find(tag.id)) {
       src_.fail(node["id"], "tag '" + tag.id + "' is defined twice",
@@ -187,13 +190,11 @@ class CatalogReader {
       for (const auto& c : schema_.channels) {
         if (&c != customers_) names.push_back(c.channel);
       }
-      const auto close = closest_name(f.channel, names);
       src_.fail(channel_node,
                 channel == customers_ ? "facts aggregate records; 'customers' has one row per customer"
                                       : "unknown channel '" + f.channel + "'",
                 channel == customers_ ? "use a rule over customers.<column>"
-                : close               ? "did you mean '" + *close + "'?"
-                                      : "channels: " + join(names));
+                                      : name_hint(f.channel, names, "channels: " + join(names)));
     }
     f.time_column = channel->time_column;
     f.time_kind = channel->time_kind;
@@ -206,9 +207,8 @@ class CatalogReader {
     }
     const auto it = std::find(agg_names.begin(), agg_names.end(), agg);
     if (it == agg_names.end()) {
-      const auto close = closest_name(agg, agg_names);
       src_.fail(agg_node, "unknown aggregation '" + agg + "'",
-                close ? "did you mean '" + *close + "'?" : "aggregations: " + join(agg_names));
+                name_hint(agg, agg_names, "aggregations: " + join(agg_names)));
     }
     f.agg = static_cast<FactAgg>(it - agg_names.begin());
     // count and share aggregate no column; they take `of` only to look a value up for where/when.
@@ -274,9 +274,8 @@ class CatalogReader {
                                 const ChannelColumns& channel) {
     std::vector<std::string> names;
     for (const auto& c : channel.columns) names.push_back(c.name);
-    const auto close = closest_name(name, names);
     src_.fail(node, "channel '" + channel.channel + "' has no column '" + name + "'",
-              close ? "did you mean '" + *close + "'?" : "columns: " + join(names));
+              name_hint(name, names, "columns: " + join(names)));
   }
 
   void read_lookup(const YAML::Node& node, const YAML::Node& of_node, FactSpec& f, NameScope& scope) {
@@ -287,9 +286,8 @@ class CatalogReader {
     if (ref == nullptr) {
       std::vector<std::string> names;
       for (const auto& r : schema_.references) names.push_back(r.table);
-      const auto close = closest_name(table_node.Scalar(), names);
       src_.fail(table_node, "unknown reference table '" + table_node.Scalar() + "'",
-                close ? "did you mean '" + *close + "'?" : "reference tables: " + join(names));
+                name_hint(table_node.Scalar(), names, "reference tables: " + join(names)));
     }
     if (ref->key != f.of) {
       src_.fail(of_node, "'" + ref->table + "' is looked up by '" + ref->key + "', not '" + f.of + "'",
@@ -302,9 +300,8 @@ class CatalogReader {
       for (const auto& c : ref->columns) {
         if (c.name != ref->key) names.push_back(c.name);
       }
-      const auto close = closest_name(value_node.Scalar(), names);
       src_.fail(value_node, "reference table '" + ref->table + "' has no value '" + value_node.Scalar() + "'",
-                close ? "did you mean '" + *close + "'?" : "values: " + join(names));
+                name_hint(value_node.Scalar(), names, "values: " + join(names)));
     }
     f.lookup = ReferenceLookup{ref->table, value->name, value->type};
     // The looked-up value can also be filtered on, as <table>.<value>.
@@ -362,8 +359,11 @@ class CatalogReader {
   }
 
   CompiledExpr compile(const YAML::Node& scalar, const NameScope& scope, const CompileOptions& options) {
+    // Every expression may read the computed month's bounds.
+    CompileOptions with_period = options;
+    with_period.constants = {{"period_start", schema_.period_start}, {"period_end", schema_.period_end}};
     try {
-      return compile_expression(scalar.Scalar(), scope, options);
+      return compile_expression(scalar.Scalar(), scope, with_period);
     } catch (const ExprError& e) {
       src_.fail_in(scalar, e);
     }
@@ -567,9 +567,8 @@ class CatalogReader {
     const std::string name = node.Scalar();
     const NameInfo* info = rule_scope_.find(name);
     if (info == nullptr) {
-      const auto close = closest_name(name, rule_scope_.spellings());
       src_.fail(node, "unknown name '" + name + "' in " + what,
-                close ? "did you mean '" + *close + "'?" : "use a tag or customers.<column>");
+                name_hint(name, rule_scope_.spellings(), "use a tag or customers.<column>"));
     }
     if (const Tag* t = cat_.find(info->name); t != nullptr && t->state == TagState::Offline) {
       src_.fail(node, "'" + name + "' is offline and not computed", "set its state to draft or online");
@@ -589,9 +588,8 @@ class CatalogReader {
     }
     const auto it = std::find(kinds.begin(), kinds.end(), kind_node.Scalar());
     if (it == kinds.end()) {
-      const auto close = closest_name(kind_node.Scalar(), kinds);
       src_.fail(kind_node, "unknown measure '" + kind_node.Scalar() + "'",
-                close ? "did you mean '" + *close + "'?" : "measures: " + join(kinds));
+                name_hint(kind_node.Scalar(), kinds, "measures: " + join(kinds)));
     }
     m.kind = static_cast<MeasureKind>(it - kinds.begin());
     const bool needs_of = m.kind != MeasureKind::Count && m.kind != MeasureKind::Share;

@@ -54,6 +54,10 @@ struct ReferenceColumns {
 struct CatalogSchema {
   std::vector<ChannelColumns> channels;  // includes "customers"
   std::vector<ReferenceColumns> references;
+  // The month being computed, [period_start, period_end) in Unix seconds:
+  // expressions read them as the constants `period_start` and `period_end`.
+  std::int64_t period_start = 0;
+  std::int64_t period_end = 0;
 
   const ChannelColumns* channel(std::string_view name) const {
     for (const auto& c : channels) {

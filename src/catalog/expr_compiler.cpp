@@ -6,6 +6,7 @@
 #include <map>
 
 #include "catalog/expr_parser.hpp"
+#include "core/spelling.hpp"
 #include "core/types.hpp"
 
 namespace portrait::catalog {
@@ -116,12 +117,18 @@ class Compiler {
   }
 
   std::uint32_t emit_name(const Node& n) {
+    for (const auto& [name, value] : options_.constants) {
+      if (name == n.text) return const_int(value, ValueType::Int);
+    }
     const NameInfo* info = scope_.find(n.text);
     if (info == nullptr) {
-      const auto close = closest_name(n.text, scope_.spellings());
-      fail(n, "unknown name '" + n.text + "'",
-           close ? "did you mean '" + *close + "'?"
-                 : "names are facts, rules, other tags or customers.<column>");
+      std::vector<std::string> names = scope_.spellings();
+      std::string kinds = "names are facts, rules, other tags or customers.<column>";
+      for (const auto& constant : options_.constants) {
+        names.push_back(constant.first);
+        kinds += ", or " + constant.first;
+      }
+      fail(n, "unknown name '" + n.text + "'", name_hint(n.text, names, kinds));
     }
     auto it = std::find(inputs_.begin(), inputs_.end(), info->name);
     if (it == inputs_.end()) it = inputs_.insert(inputs_.end(), info->name);
@@ -165,11 +172,10 @@ class Compiler {
   std::int64_t label_code(const Node& s, const std::vector<std::string>& labels, const std::string& of) {
     const auto it = std::find(labels.begin(), labels.end(), s.text);
     if (it == labels.end()) {
-      const auto close = closest_name(s.text, labels);
       std::string all;
       for (const auto& l : labels) all += (all.empty() ? "" : ", ") + l;
       fail(s, "'" + s.text + "' is not a value of " + of,
-           close ? "did you mean '" + *close + "'?" : "the values are: " + all);
+           name_hint(s.text, labels, "the values are: " + all));
     }
     return it - labels.begin();
   }
@@ -475,10 +481,9 @@ class Compiler {
       for (std::size_t k = conds.size(); k-- > 0;) result = emit_select(conds[k], ops[k], result);
       return result;
     }
-    const auto close = closest_name(f, function_names());
     fail(n, "unknown function '" + f + "'",
-         close ? "did you mean '" + *close + "'?"
-               : "functions are hour, weekday, day, month, abs, min, max, clamp, log, coalesce, if, case");
+         name_hint(f, function_names(),
+                   "functions are hour, weekday, day, month, abs, min, max, clamp, log, coalesce, if, case"));
   }
 
   std::string_view text_;

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "catalog/expr_ast.hpp"
 #include "catalog/expr_program.hpp"
@@ -15,6 +18,8 @@ namespace portrait::catalog {
 struct CompileOptions {
   std::int64_t utc_offset_seconds = 0;  // for hour/weekday/day/month
   std::optional<ValueType> expected;    // e.g. Bool for a `when` condition
+  // Named integer constants (period_start, period_end), folded into the code.
+  std::vector<std::pair<std::string, std::int64_t>> constants;
 };
 
 // Parses and type-checks `text`; throws ExprError located in `text`.

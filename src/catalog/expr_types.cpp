@@ -44,40 +44,4 @@ std::vector<std::string> NameScope::spellings() const {
   return all;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), std::size_t{0});
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::optional<std::string> closest_name(std::string_view name, const std::vector<std::string>& candidates) {
-  const std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
-  std::optional<std::string> best;
-  std::size_t best_distance = limit + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(name, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  if (best) return best;
-  // No near spelling: a name that one is the start of the other (arpu_avg -> arpu), the longest first.
-  for (const auto& c : candidates) {
-    const bool prefix = c.size() >= 3 && name.size() >= 3 &&
-                        (name.substr(0, c.size()) == c || std::string_view(c).substr(0, name.size()) == name);
-    if (prefix && (!best || c.size() > best->size())) best = c;
-  }
-  return best;
-}
-
 }  // namespace portrait::catalog

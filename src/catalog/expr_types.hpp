@@ -40,11 +40,4 @@ class NameScope {
   std::vector<std::pair<std::string, std::string>> aliases_;
 };
 
-// Levenshtein distance over bytes.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-// The candidate closest to `name` when it is close enough to be a likely
-// typo (distance at most max(2, |name| / 3)); ties go to the first. Else a
-// candidate that starts the name or that the name starts, if any.
-std::optional<std::string> closest_name(std::string_view name, const std::vector<std::string>& candidates);
-
 }  // namespace portrait::catalog

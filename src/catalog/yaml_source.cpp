@@ -5,6 +5,7 @@
 
 #include "catalog/expr_types.hpp"
 #include "core/error.hpp"
+#include "core/spelling.hpp"
 
 namespace portrait::catalog {
 
@@ -117,11 +118,9 @@ void YamlSource::check_keys(const YAML::Node& map, std::initializer_list<std::st
     for (auto a : allowed) known = known || a == key;
     if (known) continue;
     std::vector<std::string> names(allowed.begin(), allowed.end());
-    const auto close = closest_name(key, names);
     std::string all;
     for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-    fail(entry.first, "unknown key '" + key + "'",
-         close ? "did you mean '" + *close + "'?" : "known keys: " + all);
+    fail(entry.first, "unknown key '" + key + "'", name_hint(key, names, "known keys: " + all));
   }
 }
 

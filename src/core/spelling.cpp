@@ -27,7 +27,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_distance = std::max<std::size_t>(1, std::max(name.size(), std::size_t{3}) / 3) + 1;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
   for (const auto& candidate : candidates) {
     const std::size_t d = edit_distance(name, candidate);
     if (d < best_distance) {
@@ -35,7 +35,20 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
       best = candidate;
     }
   }
+  if (!best.empty()) return best;
+  // No near spelling: a name that starts the other (arpu_avg -> arpu), the longest.
+  for (const auto& c : candidates) {
+    const bool prefix = c.size() >= 3 && name.size() >= 3 &&
+                        (name.substr(0, c.size()) == c || std::string_view(c).substr(0, name.size()) == name);
+    if (prefix && c.size() > best.size()) best = c;
+  }
   return best;
+}
+
+std::string name_hint(std::string_view name, const std::vector<std::string>& candidates,
+                      const std::string& otherwise) {
+  const std::string close = closest_name(name, candidates);
+  return close.empty() ? otherwise : "did you mean '" + close + "'?";
 }
 
 std::string name_hint(std::string_view name, const std::vector<std::string>& candidates) {

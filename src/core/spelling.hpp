@@ -17,5 +17,8 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
 
 // "did you mean 'x'?" when a close name exists, else "expected one of: a, b, c".
 std::string name_hint(std::string_view name, const std::vector<std::string>& candidates);
+// "did you mean 'x'?" or, without a close name, `otherwise`.
+std::string name_hint(std::string_view name, const std::vector<std::string>& candidates,
+                      const std::string& otherwise);
 
 }  // namespace portrait

@@ -13,7 +13,7 @@
 #include <stdexcept>
 
 #include "core/hash.hpp"
-#include "engine/record_checks.hpp"
+#include "io/schema.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -136,7 +136,7 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
   out.channels.clear();
   for (std::size_t k = 0; k < channels.size(); ++k) {
     auto& [name, records] = channels[k];
-    const std::string time = time_column(name);
+    const std::string& time = io::channel_schema(name).time_column;
     sort_by_customer(records, time, buckets);
     const auto& id = records.values<std::int64_t>("customer_id");
     auto& reason = records.values<std::int8_t>("_reason");

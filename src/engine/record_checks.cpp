@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/accounting.hpp"
+#include "io/schema.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -21,18 +22,12 @@ void mark_where(std::vector<std::int8_t>& reason, const std::vector<T>& values, 
 
 }  // namespace
 
-std::string time_column(const std::string& channel) {
-  if (channel == "customers") return "";
-  if (channel == "billing") return "month";
-  return "ts";
-}
-
 void mark_bad_records(const std::string& channel, const JobSpec& job, Table& records) {
   auto& reason = records.values<std::int8_t>("_reason");
   mark_where(reason, records.values<std::int64_t>("customer_id"), Reason::kInvalidCustomerId,
              [](std::int64_t id) { return is_missing(id) || id <= 0; });
 
-  const std::string time = time_column(channel);
+  const std::string& time = io::channel_schema(channel).time_column;
   if (time == "ts") {
     const UnixSeconds from = job.history_start(), to = job.period.end();
     const auto& ts = records.values<std::int64_t>("ts");

@@ -13,10 +13,6 @@
 
 namespace portrait::engine {
 
-// The column that orders a channel's records in time: "ts", "month" for
-// billing, or "" for the customers table.
-std::string time_column(const std::string& channel);
-
 // Marks failing rows of `records` (which has a `_reason` column, 0 = good)
 // with the first failing check's Reason. Rows already marked stay as they are.
 void mark_bad_records(const std::string& channel, const JobSpec& job, Table& records);

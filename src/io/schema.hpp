@@ -24,6 +24,9 @@ struct ColumnSpec {
 struct ChannelSchema {
   std::string name;
   std::vector<ColumnSpec> columns;  // required columns, customer_id first
+  // The column that places a record in time: "ts" (Unix seconds), "month"
+  // (YYYYMM, billing) or "" (customers: one row per customer).
+  std::string time_column;
 
   const ColumnSpec* find(std::string_view column) const;
 };

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "catalog/catalog_broadcast.hpp"
-#include "catalog/telecom_schema.hpp"
+#include "catalog/input_schema.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 
@@ -47,7 +47,7 @@ TEST(CatalogBroadcast, EveryRankCompilesTheSameCatalog) {
   const CatalogSource source = broadcast_catalog_source(world, world.is_root() ? path : "/nonexistent");
   if (world.is_root()) std::remove(path.c_str());
   EXPECT_EQ(source.text, kText);
-  const Catalog c = compile_catalog(source, telecom_schema());
+  const Catalog c = compile_catalog(source, input_schema());
   ASSERT_EQ(c.evaluation.size(), 3u);
   EXPECT_EQ(c.tags[c.evaluation[1]].id, "b");
   std::uint64_t mine = fingerprint(c), low = mine, high = mine;

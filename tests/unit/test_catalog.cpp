@@ -9,7 +9,7 @@
 
 #include "catalog/catalog.hpp"
 #include "catalog/expr_eval.hpp"
-#include "catalog/telecom_schema.hpp"
+#include "catalog/input_schema.hpp"
 #include "core/error.hpp"
 
 namespace portrait::catalog {
@@ -27,7 +27,7 @@ std::string with_tags(const std::string& tags, const std::string& tail = "") {
          + tags + tail;                       // from line 8
 }
 
-Catalog compile(const std::string& text) { return compile_catalog(text, "t.yaml", telecom_schema()); }
+Catalog compile(const std::string& text) { return compile_catalog(text, "t.yaml", input_schema()); }
 
 Error error_of(const std::string& text) {
   try {
@@ -237,7 +237,11 @@ TEST(Catalog, TagErrors) {
   EXPECT_EQ(e.where(), "t.yaml:9:20");
   EXPECT_EQ(e.hint(), "a tag is draft, online or offline");
   e = error_of(with_tags("          - id: between\n            rule: {expr: \"1\"}\n"));
-  EXPECT_EQ(e.problem().substr(0, 43), "tag id 'between' is a keyword of expression");
+  EXPECT_EQ(e.problem().substr(0, e.problem().find('\n')),
+            "tag id 'between' is a reserved name of expressions");
+  e = error_of(with_tags("          - id: period_end\n            rule: {expr: \"1\"}\n"));
+  EXPECT_EQ(e.problem().substr(0, e.problem().find('\n')),
+            "tag id 'period_end' is a reserved name of expressions");
   e = error_of(with_tags("          - id: a\n"));
   EXPECT_EQ(e.problem().substr(0, 35), "tag 'a' has neither 'fact' nor 'rul");
   e =
@@ -332,7 +336,7 @@ TEST(Catalog, SourceSerialisesAndCompilesTheSameOnEveryRank) {
   in >> received;
   EXPECT_EQ(received.file, source.file);
   EXPECT_EQ(received.text, source.text);
-  EXPECT_EQ(compile_catalog(received, telecom_schema()).find("arpu")->type, ValueType::Float);
+  EXPECT_EQ(compile_catalog(received, input_schema()).find("arpu")->type, ValueType::Float);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "catalog/catalog.hpp"
-#include "catalog/telecom_schema.hpp"
+#include "catalog/input_schema.hpp"
 #include "core/error.hpp"
 #include "engine/facts.hpp"
 
@@ -115,7 +115,7 @@ struct HandBlock {
 };
 
 catalog::Catalog compile(const std::string& text) {
-  return catalog::compile_catalog(text, "facts.yaml", catalog::telecom_schema());
+  return catalog::compile_catalog(text, "facts.yaml", catalog::input_schema());
 }
 
 std::vector<std::int64_t> ints(const Table& t, const std::string& name) {

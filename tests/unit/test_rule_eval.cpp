@@ -8,8 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "catalog/input_schema.hpp"
 #include "catalog/rule_eval.hpp"
-#include "catalog/telecom_schema.hpp"
 
 namespace portrait::catalog {
 namespace {
@@ -54,7 +54,7 @@ struct Tables {
 };
 
 TEST(RuleEval, ExpressionAndCategoricalRulesInDependencyOrder) {
-  const Catalog catalog = compile_catalog(kRules, "rules.yaml", telecom_schema());
+  const Catalog catalog = compile_catalog(kRules, "rules.yaml", input_schema());
   Tables t({5, 5, 1, M8, 4}, {0, 1, 0, 0, 0}, {25000, 25000, 12000, 30000, M}, {3, 20, 0, 5, 2});
   evaluate_rules(catalog, t.customers, t.tags);
   // value: vip / high / normal by the first matching condition; a missing bill matches nothing but the
@@ -71,8 +71,30 @@ TEST(RuleEval, ExpressionAndCategoricalRulesInDependencyOrder) {
   EXPECT_EQ(t.tags.values<std::int32_t>("loyal"), (std::vector<std::int32_t>{0, M32, M32, M32, M32}));
 }
 
+TEST(RuleEval, RulesReadTheBoundsOfTheComputedMonth) {
+  const char* text = R"yaml(catalog: period
+categories:
+  - id: c
+    subcategories:
+      - id: s
+        tags:
+          - id: tenure_days
+            rule: {expr: "(period_end - customers.join_date) / 86400"}
+          - id: month_days
+            rule: {expr: "(period_end - period_start) / 86400"}
+)yaml";
+  const Catalog catalog = compile_catalog(text, "period.yaml", input_schema(parse_period("2024-02")));
+  Table customers("customers"), tags("tags");
+  const std::int64_t march_1st = parse_period("2024-03").start();
+  customers.add("join_date", ColumnType::Int64).values<std::int64_t>() = {march_1st - 10 * 86400, M};
+  evaluate_rules(catalog, customers, tags);
+  EXPECT_EQ(tags.values<double>("tenure_days")[0], 10.0);
+  EXPECT_TRUE(std::isnan(tags.values<double>("tenure_days")[1]));
+  EXPECT_EQ(tags.values<double>("month_days"), (std::vector<double>{29.0, 29.0}));  // a leap February
+}
+
 TEST(RuleEval, OneAndTwoThreadsGiveIdenticalColumns) {
-  const Catalog catalog = compile_catalog(kRules, "rules.yaml", telecom_schema());
+  const Catalog catalog = compile_catalog(kRules, "rules.yaml", input_schema());
   const std::size_t n = 2 * kBatch + 333;
   std::vector<std::int8_t> star(n), status(n);
   std::vector<std::int64_t> bill(n), calls(n);
