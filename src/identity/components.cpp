@@ -141,7 +141,10 @@ class ComponentSearch {
   }
 
   // Members of components above the cap become their own person again.
-  void split_over_cap(std::int64_t max_component_size) {
+  void split_over_cap(std::int64_t max_component_size, const std::vector<ComponentSize>& owned) {
+    const auto over = std::count_if(owned.begin(), owned.end(),
+                                    [&](const ComponentSize& c) { return c.size > max_component_size; });
+    if (global_sum(comm_, over) == 0) return;  // the usual case: no exchange
     std::vector<CustomerId>& parent = table_.parent();
     queries_.resize(parent.size());
     for (std::size_t i = 0; i < parent.size(); ++i) queries_[i] = {parent[i], i};
@@ -189,7 +192,7 @@ Components connected_components(const dist::Comm& comm, std::span<const Customer
   search.run(work);
   Components result;
   result.owned = search.count_members();
-  search.split_over_cap(max_component_size);
+  search.split_over_cap(max_component_size, result.owned);
   result.persons = search.persons_of(customers);
   result.rounds = search.rounds();
   return result;

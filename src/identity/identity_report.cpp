@@ -33,8 +33,9 @@ std::vector<LargestComponent> largest_components(const dist::Comm& comm, const C
   for (const ComponentSize& c : components.owned) {
     mine.push_back({c.component, c.size, c.size <= max_component_size});
   }
-  std::sort(mine.begin(), mine.end(), larger_first);
-  if (mine.size() > count) mine.resize(count);
+  const std::size_t kept = std::min(count, mine.size());
+  std::partial_sort(mine.begin(), mine.begin() + static_cast<long>(kept), mine.end(), larger_first);
+  mine.resize(kept);
   // Gathered as (id, size) pairs; `merged` follows from the cap.
   std::vector<std::int64_t> flat;
   for (const LargestComponent& c : mine) {

@@ -268,7 +268,8 @@ TEST(IdentityComponents, Stars) {
 }
 
 TEST(IdentityComponents, RandomGraph) {
-  const IdentityResolution r = check_against_union_find(random_graph(20000, 9000));
+  // Big enough (~75k records) for the two-pass grouping of identifiers.
+  const IdentityResolution r = check_against_union_find(random_graph(50000, 30000));
   EXPECT_GT(r.report.customers, r.report.persons);
   EXPECT_GT(r.report.size_histogram.at(3).components, 0);  // 4-10
 }
