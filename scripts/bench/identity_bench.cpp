@@ -180,7 +180,9 @@ void run_identity(const dist::Comm& comm, const Options& options) {
   const double t0 = MPI_Wtime();
   const IdentityGraph graph = build_identity_graph(comm, records, guards);
   const double t1 = MPI_Wtime();
-  const Components components = connected_components(comm, graph.links, customers, guards.max_component_size);
+  const CustomerOwners owners = CustomerOwners::gather(comm, kBuckets, lo, hi);
+  const Components components =
+      connected_components(comm, graph.links, customers, owners, guards.max_component_size);
   const double t2 = MPI_Wtime();
   const IdentityReport report = make_identity_report(
       comm, graph, components, static_cast<std::int64_t>(customers.size()), guards.max_component_size);
@@ -222,12 +224,19 @@ void run_identity(const dist::Comm& comm, const Options& options) {
 // --- round counts on graph shapes -------------------------------------------
 
 void run_shape(const dist::Comm& comm, const std::string& name, std::int64_t n,
-               CustomerLink (*link)(std::int64_t i, std::int64_t n)) {
+               CustomerId (*node)(std::int64_t i), CustomerLink (*link)(std::int64_t i, std::int64_t n)) {
+  const CustomerOwners owners = CustomerOwners::gather(
+      comm, kBuckets, static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * comm.rank() / comm.size()),
+      static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * (comm.rank() + 1) / comm.size()));
+  std::vector<CustomerId> customers;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (owners.rank_of(node(i)) == comm.rank()) customers.push_back(node(i));
+  }
   std::vector<CustomerLink> links;
   for (std::int64_t i = comm.rank(); i < n - 1; i += comm.size()) links.push_back(link(i, n));
   MPI_Barrier(comm.raw());
   const double t0 = MPI_Wtime();
-  const Components c = connected_components(comm, links, {}, INT64_MAX);
+  const Components c = connected_components(comm, links, customers, owners, INT64_MAX);
   const double seconds = max_over_ranks(comm, MPI_Wtime() - t0);
   if (comm.is_root()) {
     fmt::print("shape {:<16} n={:<9} iterations {:>2}, jump rounds {:>2}, exchanges {:>3}, {:.3f} s\n", name,
@@ -239,13 +248,15 @@ CustomerId scrambled(std::int64_t i) {
   return static_cast<CustomerId>(mix64(static_cast<std::uint64_t>(i)) >> 2) + 1;
 }
 
+CustomerId dense(std::int64_t i) { return i + 1; }
+
 void run_shapes(const dist::Comm& comm, std::int64_t n) {
-  run_shape(comm, "chain", n, [](std::int64_t i, std::int64_t) { return CustomerLink{i + 1, i + 2}; });
-  run_shape(comm, "chain-scrambled", n, [](std::int64_t i, std::int64_t) {
+  run_shape(comm, "chain", n, dense, [](std::int64_t i, std::int64_t) { return CustomerLink{i + 1, i + 2}; });
+  run_shape(comm, "chain-scrambled", n, scrambled, [](std::int64_t i, std::int64_t) {
     return CustomerLink{scrambled(i), scrambled(i + 1)};
   });
-  run_shape(comm, "star", n, [](std::int64_t i, std::int64_t m) { return CustomerLink{i + 1, m}; });
-  run_shape(comm, "random", n, [](std::int64_t i, std::int64_t m) {
+  run_shape(comm, "star", n, dense, [](std::int64_t i, std::int64_t m) { return CustomerLink{i + 1, m}; });
+  run_shape(comm, "random", n, dense, [](std::int64_t i, std::int64_t m) {
     KeyedRandom rng(kSeed, static_cast<std::uint64_t>(i), 9);
     const auto nodes = static_cast<std::uint64_t>(m);
     return CustomerLink{static_cast<CustomerId>(rng.below(nodes)) + 1,

@@ -1,6 +1,7 @@
-// src/identity/components.cpp: min-label hooking with pointer jumping over
-// vertices partitioned by customer hash (a Shiloach-Vishkin variant).
+// src/identity/components.cpp: min-label hooking with pointer jumping (a
+// Shiloach-Vishkin variant) over the customers of all ranks.
 //
+// Vertices are the customers, each kept on the rank that owns its bucket.
 // Each iteration: every tree root that has a link to a smaller root hooks
 // onto the smallest such root (parents only ever decrease, so no cycles);
 // the hooked roots jump pointers until each points at a root; the links are
@@ -13,6 +14,9 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
 
 #include "identity/radix_sort.hpp"
 #include "identity/vertex_table.hpp"
@@ -42,20 +46,7 @@ void normalise_links(std::vector<CustomerLink>& links, std::vector<CustomerLink>
 
 class ComponentSearch {
  public:
-  explicit ComponentSearch(const dist::Comm& comm) : comm_(comm), table_(comm) {}
-
-  void register_vertices(std::span<const CustomerLink> links) {
-    std::vector<CustomerId> ends;
-    ends.reserve(links.size() * 2);
-    for (const CustomerLink& l : links) {
-      ends.push_back(l.low);
-      ends.push_back(l.high);
-    }
-    std::vector<CustomerId> scratch;
-    radix_sort(ends, scratch, [](CustomerId id) { return radix_key(id); });
-    ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
-    table_.add(ends);
-  }
+  ComponentSearch(const dist::Comm& comm, const CustomerOwners& owners) : comm_(comm), table_(comm, owners) {}
 
   // Each root that is the high end of a link hooks onto its smallest low end.
   void hook(const std::vector<CustomerLink>& links) {
@@ -102,14 +93,17 @@ class ComponentSearch {
     normalise_links(links, link_scratch_);
   }
 
-  void run(std::vector<CustomerLink>& links) {
+  void run(std::vector<CustomerLink>& links, std::span<const CustomerId> customers) {
     normalise_links(links, link_scratch_);
-    register_vertices(links);
+    table_.assign(customers);
     while (global_sum(comm_, static_cast<std::int64_t>(links.size())) > 0) {
       ++rounds_.iterations;
       hook(links);
       jump();
       relabel(links);
+      // A link to a customer nobody owns could never close; the first
+      // relabel has looked up every end, so stop here with an error.
+      check_customers();
     }
     // Vertices hooked in earlier iterations may point at roots hooked later.
     const auto ids = table_.ids();
@@ -123,19 +117,22 @@ class ComponentSearch {
   // Counts members per root at the roots' owners; returns this rank's
   // components of 2+ members.
   std::vector<ComponentSize> count_members() {
-    std::vector<CustomerId> roots = table_.parent();
-    std::vector<CustomerId> scratch;
+    const auto ids = table_.ids();
+    const std::vector<CustomerId>& parent = table_.parent();
+    std::vector<CustomerId> roots, scratch;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (parent[i] != ids[i]) roots.push_back(parent[i]);
+    }
     radix_sort(roots, scratch, [](CustomerId id) { return radix_key(id); });
     updates_.clear();
     for (const CustomerId root : roots) {
       if (updates_.empty() || updates_.back().id != root) updates_.push_back({root, 0});
       ++updates_.back().value;
     }
-    table_.add_sizes(updates_);
+    table_.add_members(updates_);
     std::vector<ComponentSize> owned;
-    const auto ids = table_.ids();
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (table_.size()[i] > 1) owned.push_back({ids[i], table_.size()[i]});
+      if (table_.members()[i] > 1) owned.push_back({ids[i], table_.members()[i]});
     }
     return owned;
   }
@@ -145,25 +142,37 @@ class ComponentSearch {
     const auto over = std::count_if(owned.begin(), owned.end(),
                                     [&](const ComponentSize& c) { return c.size > max_component_size; });
     if (global_sum(comm_, over) == 0) return;  // the usual case: no exchange
+    const auto ids = table_.ids();
     std::vector<CustomerId>& parent = table_.parent();
-    queries_.resize(parent.size());
-    for (std::size_t i = 0; i < parent.size(); ++i) queries_[i] = {parent[i], i};
+    active_.clear();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (parent[i] != ids[i]) active_.push_back(static_cast<std::uint32_t>(i));
+    }
+    queries_.resize(active_.size());
+    for (std::size_t k = 0; k < active_.size(); ++k) queries_[k] = {parent[active_[k]], k};
     radix_sort(queries_, query_scratch_, [](const VertexQuery& q) { return radix_key(q.id); });
     answers_.resize(queries_.size());
-    table_.lookup(queries_, VertexTable::Field::Size, answers_);
-    const auto ids = table_.ids();
-    for (std::size_t i = 0; i < parent.size(); ++i) {
-      if (answers_[i] > max_component_size) parent[i] = ids[i];
+    table_.lookup(queries_, VertexTable::Field::Members, answers_);
+    for (std::size_t k = 0; k < active_.size(); ++k) {
+      if (answers_[k] > max_component_size) parent[active_[k]] = ids[active_[k]];
     }
   }
 
-  std::vector<CustomerId> persons_of(std::span<const CustomerId> customers) {
-    queries_.resize(customers.size());
-    for (std::size_t i = 0; i < customers.size(); ++i) queries_[i] = {customers[i], i};
-    radix_sort(queries_, query_scratch_, [](const VertexQuery& q) { return radix_key(q.id); });
+  std::vector<CustomerId> persons_of(std::span<const CustomerId> customers) const {
     std::vector<CustomerId> persons(customers.size());
-    table_.lookup(queries_, VertexTable::Field::Parent, persons);
+    table_.write_parents(persons);
     return persons;
+  }
+
+  // Throws on every rank when some rank saw a customer it does not own.
+  void check_customers() const {
+    const std::int64_t unknown = global_sum(comm_, table_.unknown_ids());
+    if (unknown > 0) {
+      throw Error(std::to_string(unknown) +
+                      " customer ids of identity links or customer lists are not customers " +
+                      "of the rank that owns their bucket (or are listed twice)",
+                  "identity components", "pass each rank its own customers, once, and only their records");
+    }
   }
 
   ComponentRounds rounds() const {
@@ -186,10 +195,12 @@ class ComponentSearch {
 }  // namespace
 
 Components connected_components(const dist::Comm& comm, std::span<const CustomerLink> links,
-                                std::span<const CustomerId> customers, std::int64_t max_component_size) {
+                                std::span<const CustomerId> customers, const CustomerOwners& owners,
+                                std::int64_t max_component_size) {
   std::vector<CustomerLink> work(links.begin(), links.end());
-  ComponentSearch search(comm);
-  search.run(work);
+  ComponentSearch search(comm, owners);
+  search.run(work, customers);
+  search.check_customers();
   Components result;
   result.owned = search.count_members();
   search.split_over_cap(max_component_size, result.owned);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dist/mpi_context.hpp"
+#include "identity/customer_owners.hpp"
 #include "identity/identity_graph.hpp"
 
 namespace portrait::identity {
@@ -35,8 +36,11 @@ struct Components {
 };
 
 // Collective. `links` is this rank's share of the graph (any split);
-// `customers` the customers this rank asks about (any order).
+// `customers` this rank's customers (any order), which `owners` assigns to
+// it; every customer of a link must be some rank's customer (checked:
+// portrait::Error on every rank).
 Components connected_components(const dist::Comm& comm, std::span<const CustomerLink> links,
-                                std::span<const CustomerId> customers, std::int64_t max_component_size);
+                                std::span<const CustomerId> customers, const CustomerOwners& owners,
+                                std::int64_t max_component_size);
 
 }  // namespace portrait::identity

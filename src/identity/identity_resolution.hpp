@@ -7,6 +7,7 @@
 
 #include "core/column.hpp"
 #include "dist/mpi_context.hpp"
+#include "identity/customer_owners.hpp"
 #include "identity/identity_guards.hpp"
 #include "identity/identity_report.hpp"
 
@@ -24,8 +25,10 @@ struct IdentityResolution {
 };
 
 // Collective. `records`: this rank's identity channel records; `customers`:
-// this rank's customers (every customer of a record must be some rank's).
+// this rank's customers, the ones `owners` assigns to it (every customer of
+// a record must be some rank's).
 IdentityResolution resolve_identities(const dist::Comm& comm, const Table& records,
-                                      std::span<const CustomerId> customers, const IdentityGuards& guards);
+                                      std::span<const CustomerId> customers, const CustomerOwners& owners,
+                                      const IdentityGuards& guards);
 
 }  // namespace portrait::identity

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/hash.hpp"
 #include "dist/alltoallv.hpp"
 #include "identity/radix_sort.hpp"
 
@@ -16,17 +15,10 @@ constexpr std::size_t kAbsent = std::numeric_limits<std::size_t>::max();
 
 CustomerId id_of(const VertexQuery& q) { return q.id; }
 CustomerId id_of(const VertexUpdate& u) { return u.id; }
-CustomerId id_of(CustomerId id) { return id; }
 CustomerId value_of(const VertexUpdate& u) { return u.value; }
 CustomerId value_of(const VertexQuery&) { return 0; }
-CustomerId value_of(CustomerId) { return 0; }
 
 }  // namespace
-
-int VertexTable::owner_of(CustomerId id, int ranks) {
-  // High bits: the low bits of mix64 choose the customer's bucket.
-  return static_cast<int>(mix64(static_cast<std::uint64_t>(id)) >> 40) % ranks;
-}
 
 template <class T>
 void VertexTable::send_to_owners(std::span<const T> items) {
@@ -36,7 +28,7 @@ void VertexTable::send_to_owners(std::span<const T> items) {
   std::size_t distinct = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0 && id_of(items[i]) == id_of(items[i - 1])) continue;
-    ++send_counts_[static_cast<std::size_t>(owner_of(id_of(items[i]), ranks))];
+    ++send_counts_[static_cast<std::size_t>(owners_.rank_of(id_of(items[i])))];
     ++distinct;
   }
   std::vector<std::int64_t> next(static_cast<std::size_t>(ranks), 0);
@@ -48,7 +40,7 @@ void VertexTable::send_to_owners(std::span<const T> items) {
       continue;
     }
     const auto at =
-        static_cast<std::size_t>(next[static_cast<std::size_t>(owner_of(id_of(items[i]), ranks))]++);
+        static_cast<std::size_t>(next[static_cast<std::size_t>(owners_.rank_of(id_of(items[i])))]++);
     send_[at] = {id_of(items[i]), value_of(items[i])};
     position_[i] = at;
   }
@@ -71,25 +63,26 @@ std::size_t VertexTable::find(CustomerId id, std::size_t& from) const {
   return (it != ids_.end() && *it == id) ? from : kAbsent;
 }
 
-void VertexTable::add(std::span<const CustomerId> ids) {
-  send_to_owners(ids);
-  // Blocks from each sender are sorted; one radix sort merges them.
-  radix_sort(recv_, send_, [](const VertexUpdate& u) { return radix_key(u.id); });
-  std::vector<CustomerId> merged;
-  merged.reserve(ids_.size() + recv_.size());
-  std::size_t a = 0, b = 0;
-  while (a < ids_.size() || b < recv_.size()) {
-    CustomerId next;
-    if (b == recv_.size() || (a < ids_.size() && ids_[a] <= recv_[b].id)) {
-      next = ids_[a++];
-    } else {
-      next = recv_[b++].id;
+void VertexTable::assign(std::span<const CustomerId> customers) {
+  std::vector<VertexQuery> sorted(customers.size()), scratch;
+  for (std::size_t i = 0; i < customers.size(); ++i) sorted[i] = {customers[i], i};
+  radix_sort(sorted, scratch, [](const VertexQuery& q) { return radix_key(q.id); });
+  ids_.clear();
+  list_position_.clear();
+  for (const VertexQuery& q : sorted) {
+    if ((!ids_.empty() && ids_.back() == q.id) || owners_.rank_of(q.id) != comm_.rank()) {
+      ++unknown_ids_;
+      continue;
     }
-    if (merged.empty() || merged.back() != next) merged.push_back(next);
+    ids_.push_back(q.id);
+    list_position_.push_back(q.slot);
   }
-  ids_.swap(merged);
   parent_ = ids_;
-  size_.assign(ids_.size(), 0);
+  members_.assign(ids_.size(), 1);
+}
+
+void VertexTable::write_parents(std::span<CustomerId> persons) const {
+  for (std::size_t i = 0; i < ids_.size(); ++i) persons[list_position_[i]] = parent_[i];
 }
 
 void VertexTable::lookup(std::span<const VertexQuery> queries, Field field,
@@ -102,10 +95,11 @@ void VertexTable::lookup(std::span<const VertexQuery> queries, Field field,
     for (std::int64_t k = 0; k < count; ++k, ++at) {
       const CustomerId id = recv_[at].id;
       const std::size_t i = find(id, from);
-      if (field == Field::Parent) {
-        answers_out_[at] = i == kAbsent ? id : parent_[i];
+      if (i == kAbsent) {
+        ++unknown_ids_;
+        answers_out_[at] = field == Field::Parent ? id : 1;
       } else {
-        answers_out_[at] = i == kAbsent ? 1 : size_[i];
+        answers_out_[at] = field == Field::Parent ? parent_[i] : members_[i];
       }
     }
   }
@@ -125,21 +119,29 @@ void VertexTable::hook(std::span<const VertexUpdate> updates, std::vector<std::u
     std::size_t from = 0;
     for (std::int64_t k = 0; k < count; ++k, ++at) {
       const std::size_t i = find(recv_[at].id, from);
-      if (i == kAbsent || recv_[at].value >= parent_[i]) continue;
+      if (i == kAbsent) {
+        ++unknown_ids_;
+        continue;
+      }
+      if (recv_[at].value >= parent_[i]) continue;
       if (parent_[i] == ids_[i]) lowered.push_back(static_cast<std::uint32_t>(i));
       parent_[i] = recv_[at].value;
     }
   }
 }
 
-void VertexTable::add_sizes(std::span<const VertexUpdate> updates) {
+void VertexTable::add_members(std::span<const VertexUpdate> updates) {
   send_to_owners(updates);
   std::size_t at = 0;
   for (const std::int64_t count : recv_counts_) {
     std::size_t from = 0;
     for (std::int64_t k = 0; k < count; ++k, ++at) {
       const std::size_t i = find(recv_[at].id, from);
-      if (i != kAbsent) size_[i] += recv_[at].value;
+      if (i == kAbsent) {
+        ++unknown_ids_;
+      } else {
+        members_[i] += recv_[at].value;
+      }
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/hash.hpp"
 #include "identity/identity_resolution.hpp"
 #include "identity/union_find.hpp"
@@ -84,8 +85,16 @@ Scenario random_graph(std::uint64_t n, std::uint64_t identifiers) {
 // --- slicing over ranks ------------------------------------------------------
 
 int rank_of_record(std::size_t i, int ranks) { return static_cast<int>(mix64(kSeed ^ (i * 7 + 3)) % ranks); }
-int rank_of_customer(CustomerId c, int ranks) {
-  return static_cast<int>(mix64(static_cast<std::uint64_t>(c)) % ranks);
+
+constexpr std::uint32_t kBuckets = 64;
+
+// Uneven contiguous bucket ranges: rank r's share grows with r.
+CustomerOwners bucket_owners(const dist::Comm& comm) {
+  const auto total = static_cast<std::uint64_t>(comm.size() * (comm.size() + 1) / 2);
+  const auto first = [&](int r) {
+    return static_cast<Bucket>(kBuckets * static_cast<std::uint64_t>(r * (r + 1) / 2) / total);
+  };
+  return CustomerOwners::gather(comm, kBuckets, first(comm.rank()), first(comm.rank() + 1));
 }
 
 Table slice_records(const Scenario& s, const dist::Comm& comm) {
@@ -112,10 +121,11 @@ Table slice_records(const Scenario& s, const dist::Comm& comm) {
   return t;
 }
 
-std::vector<CustomerId> slice_customers(const Scenario& s, const dist::Comm& comm) {
+std::vector<CustomerId> slice_customers(const Scenario& s, const dist::Comm& comm,
+                                        const CustomerOwners& owners) {
   std::vector<CustomerId> mine;
   for (const CustomerId c : s.customers) {
-    if (rank_of_customer(c, comm.size()) == comm.rank()) mine.push_back(c);
+    if (owners.rank_of(c) == comm.rank()) mine.push_back(c);
   }
   return mine;
 }
@@ -210,8 +220,9 @@ Reference resolve_sequentially(const std::vector<CustomerId>& customer_list,
 IdentityResolution check_against_union_find(const Scenario& s) {
   const dist::Comm world;
   const Table records = slice_records(s, world);
-  const std::vector<CustomerId> customers = slice_customers(s, world);
-  IdentityResolution resolved = resolve_identities(world, records, customers, s.guards);
+  const CustomerOwners owners = bucket_owners(world);
+  const std::vector<CustomerId> customers = slice_customers(s, world, owners);
+  IdentityResolution resolved = resolve_identities(world, records, customers, owners, s.guards);
   EXPECT_EQ(resolved.persons.size(), customers.size());
 
   // Rank 0 rebuilds the full record set from the slices the ranks hold.
@@ -336,6 +347,24 @@ TEST(IdentityComponents, GuardsDropBlockedMissingUnknownAndNonLinkingIdentifiers
   EXPECT_GT(r.report.drops.records_unknown_type, 0);
   EXPECT_GT(r.report.drops.records_type_not_linking, 0);
   EXPECT_GT(r.report.persons, 500);
+}
+
+TEST(IdentityComponents, RecordOfACustomerNoRankOwnsFailsOnEveryRank) {
+  const dist::Comm world;
+  Scenario s = chain(50);
+  const CustomerOwners owners = bucket_owners(world);
+  std::vector<CustomerId> customers = slice_customers(s, world, owners);
+  // Customer chain[0] is dropped from its owner's list but keeps its records.
+  std::erase(customers, s.customers[0]);
+  EXPECT_THROW(resolve_identities(world, slice_records(s, world), customers, owners, s.guards), Error);
+}
+
+TEST(IdentityComponents, BucketRangesMustCoverEveryBucket) {
+  EXPECT_THROW(CustomerOwners(64, {0, 32}), Error);
+  EXPECT_THROW(CustomerOwners(64, {0, 40, 32, 64}), Error);
+  EXPECT_THROW(CustomerOwners(48, {0, 48}), Error);
+  const CustomerOwners one(64, {0, 64});
+  EXPECT_EQ(one.rank_of(12345), 0);
 }
 
 }  // namespace
