@@ -1,0 +1,52 @@
+// src/identity/identity_graph.hpp: the identity graph of one run. Identifier
+// observations (customer, id_type, id_hash) are sent to the rank that owns
+// the identifier (by the hash of (id_type, id_hash), not by customer), the
+// guards are applied there, and every identifier that may link becomes a
+// star of links from its smallest customer to each other customer.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/column.hpp"
+#include "dist/mpi_context.hpp"
+#include "identity/identity_guards.hpp"
+
+namespace portrait::identity {
+
+// An undirected link between two customers, low < high.
+struct CustomerLink {
+  CustomerId low;
+  CustomerId high;
+};
+
+// Why records or identifiers were kept out of linking (global counts).
+struct IdentifierDrops {
+  std::int64_t records_missing_hash = 0;           // id_hash 0
+  std::int64_t records_unknown_type = 0;           // id_type outside 0..4
+  std::int64_t records_type_not_linking = 0;       // id_type whose guard says links: false
+  std::int64_t identifiers_blocked = 0;            // distinct identifiers on a blocked list
+  std::int64_t identifiers_over_customer_cap = 0;  // distinct identifiers with too many customers
+};
+
+struct IdentityGraph {
+  // This rank's links: those of the identifiers it owns.
+  std::vector<CustomerLink> links;
+  // Global counts, identical on every rank.
+  std::int64_t records = 0;
+  std::int64_t identifiers = 0;         // distinct identifiers that passed the guards
+  std::int64_t shared_identifiers = 0;  // of those, seen with two or more customers
+  std::int64_t links_total = 0;
+  IdentifierDrops drops;
+};
+
+// The 64-bit key identifiers are grouped and partitioned by.
+std::uint64_t identifier_key(std::int8_t id_type, std::uint64_t id_hash);
+
+// Collective. `records` is this rank's identity channel (columns customer_id
+// int64, id_type int8, id_hash uint64); any split of the records over ranks
+// gives the same links in total.
+IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records,
+                                   const IdentityGuards& guards);
+
+}  // namespace portrait::identity

@@ -1,0 +1,134 @@
+// src/identity/identity_report.cpp: the identity report from global sums and
+// one gather of each rank's largest components.
+#include "identity/identity_report.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <array>
+
+namespace portrait::identity {
+namespace {
+
+struct Bin {
+  const char* label;
+  std::int64_t max_size;
+};
+constexpr std::array<Bin, 7> kBins{
+    {{"1", 1}, {"2", 2}, {"3", 3}, {"4-10", 10}, {"11-100", 100}, {"101-1000", 1000}, {">1000", INT64_MAX}}};
+
+std::size_t bin_of(std::int64_t size) {
+  std::size_t b = 0;
+  while (size > kBins[b].max_size) ++b;
+  return b;
+}
+
+bool larger_first(const LargestComponent& a, const LargestComponent& b) {
+  return a.size != b.size ? a.size > b.size : a.component < b.component;
+}
+
+std::vector<LargestComponent> largest_components(const dist::Comm& comm, const Components& components,
+                                                 std::int64_t max_component_size, std::size_t count) {
+  std::vector<LargestComponent> mine;
+  for (const ComponentSize& c : components.owned) {
+    mine.push_back({c.component, c.size, c.size <= max_component_size});
+  }
+  const std::size_t kept = std::min(count, mine.size());
+  std::partial_sort(mine.begin(), mine.begin() + static_cast<long>(kept), mine.end(), larger_first);
+  mine.resize(kept);
+  // Gathered as (id, size) pairs; `merged` follows from the cap.
+  std::vector<std::int64_t> flat;
+  for (const LargestComponent& c : mine) {
+    flat.push_back(c.component);
+    flat.push_back(c.size);
+  }
+  int n = static_cast<int>(flat.size());
+  std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size(), 0);
+  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.raw());
+  for (std::size_t r = 1; r < counts.size(); ++r) displs[r] = displs[r - 1] + counts[r - 1];
+  std::vector<std::int64_t> all(static_cast<std::size_t>(displs.back() + counts.back()));
+  MPI_Allgatherv(flat.data(), n, MPI_INT64_T, all.data(), counts.data(), displs.data(), MPI_INT64_T,
+                 comm.raw());
+  std::vector<LargestComponent> largest;
+  for (std::size_t i = 0; i + 1 < all.size(); i += 2) {
+    largest.push_back({all[i], all[i + 1], all[i + 1] <= max_component_size});
+  }
+  std::sort(largest.begin(), largest.end(), larger_first);
+  if (largest.size() > count) largest.resize(count);
+  return largest;
+}
+
+}  // namespace
+
+IdentityReport make_identity_report(const dist::Comm& comm, const IdentityGraph& graph,
+                                    const Components& components, std::int64_t local_customers,
+                                    std::int64_t max_component_size, std::size_t largest_count) {
+  IdentityReport report;
+  report.records = graph.records;
+  report.identifiers = graph.identifiers;
+  report.shared_identifiers = graph.shared_identifiers;
+  report.links = graph.links_total;
+  report.drops = graph.drops;
+  report.max_component_size = max_component_size;
+
+  // [0] customers, [1] customers in linked components, [2] merged-away
+  // customers, [3] components over cap, [4] their customers, then per bin
+  // components and customers.
+  std::vector<std::int64_t> sums(5 + 2 * kBins.size(), 0);
+  sums[0] = local_customers;
+  for (const ComponentSize& c : components.owned) {
+    sums[1] += c.size;
+    if (c.size > max_component_size) {
+      ++sums[3];
+      sums[4] += c.size;
+    } else {
+      sums[2] += c.size - 1;
+    }
+    const std::size_t b = bin_of(c.size);
+    ++sums[5 + 2 * b];
+    sums[6 + 2 * b] += c.size;
+  }
+  MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(sums.size()), MPI_INT64_T, MPI_SUM, comm.raw());
+  report.customers = sums[0];
+  report.persons = sums[0] - sums[2];
+  report.components_over_cap = sums[3];
+  report.customers_in_components_over_cap = sums[4];
+  const std::int64_t singletons = sums[0] - sums[1];
+  for (std::size_t b = 0; b < kBins.size(); ++b) {
+    report.size_histogram.push_back({kBins[b].label, sums[5 + 2 * b], sums[6 + 2 * b]});
+  }
+  report.size_histogram[0].components += singletons;
+  report.size_histogram[0].customers += singletons;
+  report.largest = largest_components(comm, components, max_component_size, largest_count);
+  return report;
+}
+
+nlohmann::json to_json(const IdentityReport& report) {
+  nlohmann::json histogram = nlohmann::json::array();
+  for (const ComponentSizeBin& bin : report.size_histogram) {
+    histogram.push_back({{"size", bin.label}, {"components", bin.components}, {"customers", bin.customers}});
+  }
+  nlohmann::json largest = nlohmann::json::array();
+  for (const LargestComponent& c : report.largest) {
+    largest.push_back({{"component", c.component}, {"size", c.size}, {"merged", c.merged}});
+  }
+  return {{"customers", report.customers},
+          {"persons", report.persons},
+          {"records", report.records},
+          {"identifiers", report.identifiers},
+          {"shared_identifiers", report.shared_identifiers},
+          {"links", report.links},
+          {"dropped",
+           {{"records_missing_hash", report.drops.records_missing_hash},
+            {"records_unknown_type", report.drops.records_unknown_type},
+            {"records_type_not_linking", report.drops.records_type_not_linking},
+            {"identifiers_blocked", report.drops.identifiers_blocked},
+            {"identifiers_over_customer_cap", report.drops.identifiers_over_customer_cap}}},
+          {"max_component_size", report.max_component_size},
+          {"components_over_cap", report.components_over_cap},
+          {"customers_in_components_over_cap", report.customers_in_components_over_cap},
+          {"component_sizes", histogram},
+          {"largest_components", largest}};
+}
+
+}  // namespace portrait::identity

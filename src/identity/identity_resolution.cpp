@@ -1,0 +1,20 @@
+// src/identity/identity_resolution.cpp: graph, components, report.
+#include "identity/identity_resolution.hpp"
+
+namespace portrait::identity {
+
+IdentityResolution resolve_identities(const dist::Comm& comm, const Table& records,
+                                      std::span<const CustomerId> customers, const CustomerOwners& owners,
+                                      const IdentityGuards& guards) {
+  IdentityGraph graph = build_identity_graph(comm, records, guards);
+  Components components =
+      connected_components(comm, graph.links, customers, owners, guards.max_component_size);
+  IdentityResolution result;
+  result.report = make_identity_report(comm, graph, components, static_cast<std::int64_t>(customers.size()),
+                                       guards.max_component_size);
+  result.persons = std::move(components.persons);
+  result.rounds = components.rounds;
+  return result;
+}
+
+}  // namespace portrait::identity
