@@ -21,7 +21,8 @@ struct RunOptions {
   bool quiet = false;
 };
 
-void print_summary(const nlohmann::json& manifest) {
+void print_summary(const engine::RunResult& result) {
+  const nlohmann::json& manifest = result.manifest;
   fmt::print("\nrecords by channel (read = used + quarantined)\n");
   fmt::print("  {:<12} {:>14} {:>14} {:>12}  {}\n", "channel", "read", "used", "quarantined", "reasons");
   for (const auto& [channel, a] : manifest["accounting"].items()) {
@@ -35,10 +36,13 @@ void print_summary(const nlohmann::json& manifest) {
   fmt::print("\ncustomers: {}   output rows: {}   wall time: {:.2f} s\n",
              manifest["customers"].get<long long>(), manifest["output_rows"].get<long long>(),
              manifest["wall_seconds"].get<double>());
-  fmt::print("totals over all customers\n");
-  for (const auto& [column, total] : manifest["totals"].items()) {
-    fmt::print("  {:<32} {:>20}\n", column, total.get<std::string>());
+  if (manifest.contains("totals")) {
+    fmt::print("totals over all customers\n");
+    for (const auto& [column, total] : manifest["totals"].items()) {
+      fmt::print("  {:<32} {:>20}\n", column, total.get<std::string>());
+    }
   }
+  for (const auto& text : result.statistics_text) fmt::print("\n{}", text);
   std::fflush(stdout);
 }
 
@@ -51,8 +55,8 @@ int run(const RunOptions& options, const dist::Comm& comm) {
       job.memory_budget_bytes = static_cast<std::uint64_t>(options.memory_budget_mb) << 20;
     if (options.csv) job.write_csv = true;
     engine::Progress progress(comm.is_root() && !options.quiet);
-    const auto manifest = engine::run_job(comm, job, progress);
-    if (comm.is_root()) print_summary(manifest);
+    const auto result = engine::run_job(comm, job, progress);
+    if (comm.is_root()) print_summary(result);
     return 0;
   } catch (const Error& e) {
     // Every rank has the same error; rank 0 says it once.

@@ -128,6 +128,7 @@ std::string_view to_string(MeasureKind kind);
 
 struct Measure {
   std::string id;
+  DisplayName name;
   MeasureKind kind = MeasureKind::Count;
   std::string of;  // a tag or customers.<column>; empty for count and share
   ValueType of_type = ValueType::Int;

@@ -581,6 +581,7 @@ class CatalogReader {
     src_.check_keys(node, {"id", "name", "kind", "of", "when"});
     Measure m;
     m.id = read_id(node, "measure");
+    m.name = read_name(node);
     const YAML::Node kind_node = src_.scalar_node(node, "kind");
     std::vector<std::string> kinds;
     for (int k = 0; k <= static_cast<int>(MeasureKind::Distinct); ++k) {

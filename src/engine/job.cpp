@@ -51,7 +51,7 @@ JobSpec load_job(const std::string& path) {
     throw Error(fmt::format("YAML syntax error: {}", e.msg),
                 fmt::format("{}:{}:{}", path, e.mark.line + 1, e.mark.column + 1));
   }
-  if (!root.IsMap()) throw Error("a job file is a map of settings", path, "see jobs/demo-monthly.yaml");
+  if (!root.IsMap()) throw Error("a job file is a map of settings", path, "see jobs/telecom-monthly.yaml");
 
   JobSpec job;
   job.file = path;

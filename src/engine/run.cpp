@@ -14,7 +14,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 
+#include "catalog/catalog_broadcast.hpp"
+#include "catalog/input_schema.hpp"
+#include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "dist/collective_error.hpp"
@@ -26,6 +30,8 @@
 #include "engine/group.hpp"
 #include "engine/read_plan.hpp"
 #include "engine/record_checks.hpp"
+#include "engine/reference_lookups.hpp"
+#include "engine/tag_phase.hpp"
 #include "io/output_file.hpp"
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
@@ -168,7 +174,7 @@ std::string format_int128(Int128 v) {
 
 }  // namespace
 
-nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress) {
+RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress) {
   // --- plan -----------------------------------------------------------------
   progress.phase("plan");
   std::vector<ShardFile> files;
@@ -213,6 +219,28 @@ nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& pro
     }
   });
   planned_rows = dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(planned_rows)})[0];
+
+  // The catalog: rank 0 reads it, every rank compiles it against the
+  // channels' agreed columns and the period (deterministic, so identical).
+  std::optional<catalog::Catalog> tag_catalog;
+  catalog::CatalogSource catalog_source;
+  if (!job.catalog.empty()) {
+    catalog_source = catalog::broadcast_catalog_source(comm, job.catalog);
+    dist::collectively(comm, [&] {
+      std::map<std::string, std::vector<catalog::SchemaColumn>> extra;
+      for (const auto& [channel, table] : staged) {
+        const auto& schema = io::channel_schema(channel);
+        for (std::size_t c = 0; c < table.column_count(); ++c) {
+          const std::string& name = table.column_name(c);
+          if (name.front() != '_' && !schema.find(name))
+            extra[channel].push_back({name, table.column(c).type()});
+        }
+      }
+      tag_catalog = catalog::compile_catalog(catalog_source, catalog::input_schema(job.period, extra));
+    });
+  }
+  ReferenceLookups lookups;
+  dist::collectively(comm, [&] { lookups = load_reference_lookups(job.reference); });
 
   // Channels in a fixed order: customers first, then the schema's order.
   std::vector<std::string> channels{"customers"};
@@ -291,16 +319,28 @@ nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& pro
 
   // --- compute ----------------------------------------------------------------
   progress.phase("compute");
-  const Table facts = compute_builtin_facts(grouped);
+  Table facts;
+  dist::collectively(comm, [&] {
+    facts = tag_catalog ? compute_catalog_tags(*tag_catalog, grouped, lookups, job.period)
+                        : compute_builtin_facts(grouped);
+  });
 
   // --- reduce -----------------------------------------------------------------
   progress.phase("reduce");
   const Accounting global = accounting.global(comm);
+  std::vector<stats::GroupStats> statistics;
+  if (tag_catalog) {
+    statistics = compute_catalog_statistics(comm, *tag_catalog, grouped.customers, facts, grouped.bucket,
+                                            partition.range_of(comm.rank()));
+  }
+  // Without a catalog, the built-in facts' exact totals are the run's summary.
   std::vector<Int128> local_totals;
-  for (std::size_t c = 2; c < facts.column_count(); ++c) {
-    Int128 sum = 0;
-    for (auto v : facts.column(c).values<std::int64_t>()) sum += v;
-    local_totals.push_back(sum);
+  if (!tag_catalog) {
+    for (std::size_t c = 2; c < facts.column_count(); ++c) {
+      Int128 sum = 0;
+      for (auto v : facts.column(c).values<std::int64_t>()) sum += v;
+      local_totals.push_back(sum);
+    }
   }
   const auto totals = dist::sum_exact(comm, local_totals);
   const auto customers_total =
@@ -325,6 +365,11 @@ nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& pro
     }
     out.close();
     if (job.write_csv) io::write_csv(comm.raw(), (out_dir / "tags.csv").string(), facts);
+    if (comm.is_root() && tag_catalog) {
+      std::ofstream(out_dir / "statistics.json") << statistics_json(*tag_catalog, statistics).dump(2) << '\n';
+      std::filesystem::create_directories(out_dir / "statistics");
+      for (const auto& s : statistics) std::ofstream(out_dir / "statistics" / (s.id + ".csv")) << s.to_csv();
+    }
   });
   progress.finish();
 
@@ -352,9 +397,18 @@ nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& pro
   manifest["wall_seconds"] = progress.elapsed();
   manifest["shuffle"] = {{"bytes_sent", moved[0]}, {"rows_sent", moved[1]}, {"rounds", shuffle_stats.rounds}};
   manifest["peak_rss_bytes_per_rank"] = rss_all;
-  for (std::size_t c = 2; c < facts.column_count(); ++c) {
-    manifest["totals"][facts.column_name(c)] = format_int128(totals[c - 2]);
+  for (std::size_t c = 0; c < totals.size(); ++c) {
+    manifest["totals"][facts.column_name(c + 2)] = format_int128(totals[c]);
   }
+  if (tag_catalog) {
+    manifest["catalog"] = {{"file", job.catalog},
+                           {"sha256", sha256_hex(catalog_source.text)},
+                           {"tags_computed", tag_catalog->evaluation.size()},
+                           {"facts", tag_catalog->fact_count()},
+                           {"rules", tag_catalog->rule_count()}};
+    for (const auto& st : statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");
+  }
+  manifest["reference"] = job.reference;
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
   dist::collectively(comm, [&] {
     if (comm.is_root()) {
@@ -364,7 +418,11 @@ nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& pro
       std::filesystem::rename(temporary, path);
     }
   });
-  return manifest;
+  RunResult result{std::move(manifest), {}};
+  if (tag_catalog) {
+    for (const auto& st : statistics) result.statistics_text.push_back(statistics_text(*tag_catalog, st));
+  }
+  return result;
 }
 
 }  // namespace portrait::engine

@@ -6,13 +6,18 @@
 //           their customers' buckets
 //   group   sort by (bucket, customer, time, record key); quarantine
 //           duplicates and unknown customers; customer index
-//   compute tags per customer (OpenMP)
-//   reduce  exact global totals and accounting (MPI collectives)
-//   write   one HDF5 file (collective), optional CSV, manifest last
+//   compute the catalog's tags per customer (OpenMP): facts, then rules;
+//           without a catalog, record counts and sums per channel
+//   reduce  the catalog's statistics, exact totals and the accounting (MPI
+//           collectives)
+//   write   one HDF5 file (collective), optional CSV, statistics JSON/CSV,
+//           manifest last
 // Any rank's error stops every rank with the same message.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "dist/mpi_context.hpp"
 #include "engine/job.hpp"
@@ -20,8 +25,12 @@
 
 namespace portrait::engine {
 
-// Collective. Returns the run manifest (also written to <output>/manifest.json).
-// Throws dist::RankFailure on every rank when any rank fails.
-nlohmann::json run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress);
+struct RunResult {
+  nlohmann::json manifest;                   // also <output>/manifest.json
+  std::vector<std::string> statistics_text;  // the catalog's statistics, printable
+};
+
+// Collective. Throws dist::RankFailure on every rank when any rank fails.
+RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress);
 
 }  // namespace portrait::engine

@@ -165,7 +165,7 @@ TEST_F(RunTest, FactsEqualSequentialReferenceForOneAndTwoThreads) {
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
     Progress quiet(false);
-    const auto manifest = run_job(world_, job_for(fixture_, "out", 0), quiet);
+    const auto manifest = run_job(world_, job_for(fixture_, "out", 0), quiet).manifest;
     if (world_.is_root()) {
       expect_reference(io::read_output_table((fixture_.dir / "out" / "tags.h5").string(), "customers"),
                        fixture_);
@@ -192,8 +192,8 @@ TEST_F(RunTest, FactsEqualSequentialReferenceForOneAndTwoThreads) {
 
 TEST_F(RunTest, TinyRoundsGiveTheSameTable) {
   Progress quiet(false);
-  const auto large = run_job(world_, job_for(fixture_, "large", 0), quiet);
-  const auto tiny = run_job(world_, job_for(fixture_, "tiny", 2048), quiet);
+  const auto large = run_job(world_, job_for(fixture_, "large", 0), quiet).manifest;
+  const auto tiny = run_job(world_, job_for(fixture_, "tiny", 2048), quiet).manifest;
   EXPECT_GT(tiny["shuffle"]["rounds"].get<int>(), 10);
   if (world_.is_root()) {
     const Table a = io::read_output_table((fixture_.dir / "large" / "tags.h5").string(), "customers");

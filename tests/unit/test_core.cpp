@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/column.hpp"
+#include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 
@@ -47,6 +48,11 @@ TEST(Hash, KeyedRandomDependsOnlyOnSeedKeyStream) {
     ASSERT_LT(u, 1.0);
     ASSERT_LT(r.below(10), 10u);
   }
+}
+
+TEST(Digest, Sha256OfKnownTexts) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Column, TypedAccessIsChecked) {
