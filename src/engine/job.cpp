@@ -39,6 +39,55 @@ void check_keys(const std::string& file, const YAML::Node& map, const std::vecto
   }
 }
 
+// identity:
+//   max_component_size: 1000
+//   id_types:
+//     phone: {max_customers: 20, blocked: [123, 456]}
+//     email: {links: false}
+void read_identity(const std::string& file, const YAML::Node& node, JobSpec& job) {
+  job.resolve_identity = true;
+  if (node.IsNull()) return;
+  if (!node.IsMap()) throw Error("'identity' must be a map of settings", where(file, node));
+  check_keys(file, node, {"max_component_size", "id_types"}, "identity");
+  auto& guards = job.identity_guards;
+  if (auto m = node["max_component_size"]) {
+    guards.max_component_size = scalar<std::int64_t>(file, m, "max_component_size", "a number of customers");
+  }
+  if (auto types = node["id_types"]) {
+    if (!types.IsMap()) throw Error("'id_types' must map id types to their settings", where(file, types));
+    std::vector<std::string> names;
+    for (int t = 0; t < identity::kIdTypeCount; ++t) {
+      names.emplace_back(identity::to_string(static_cast<identity::IdType>(t)));
+    }
+    for (const auto& item : types) {
+      const auto name = item.first.as<std::string>();
+      const auto it = std::find(names.begin(), names.end(), name);
+      if (it == names.end())
+        throw Error(fmt::format("unknown id type '{}'", name), where(file, item.first),
+                    name_hint(name, names));
+      auto& guard = guards.by_type[static_cast<std::size_t>(it - names.begin())];
+      const YAML::Node& settings = item.second;
+      if (!settings.IsMap())
+        throw Error(fmt::format("'{}' must be a map of settings", name), where(file, settings));
+      check_keys(file, settings, {"links", "max_customers", "blocked"}, name);
+      if (auto l = settings["links"]) guard.links = scalar<bool>(file, l, "links", "true or false");
+      if (auto m = settings["max_customers"]) {
+        guard.max_customers = scalar<std::int64_t>(file, m, "max_customers", "a number of customers");
+      }
+      if (auto b = settings["blocked"]) {
+        if (!b.IsSequence()) throw Error("'blocked' must be a list of identifier hashes", where(file, b));
+        for (const auto& h : b)
+          guard.blocked_hashes.push_back(scalar<std::uint64_t>(file, h, "blocked", "an identifier hash"));
+      }
+    }
+  }
+  try {
+    guards.validate();
+  } catch (const Error& e) {
+    throw Error(e.problem(), where(file, node) + " (" + e.where() + ")", e.hint());
+  }
+}
+
 }  // namespace
 
 JobSpec load_job(const std::string& path) {
@@ -57,7 +106,7 @@ JobSpec load_job(const std::string& path) {
   job.file = path;
   check_keys(path, root,
              {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb",
-              "round_kb", "csv"},
+              "round_kb", "csv", "identity"},
              "");
   for (const char* required : {"period", "inputs", "output"}) {
     if (!root[required]) throw Error(fmt::format("missing required key '{}'", required), path);
@@ -110,6 +159,7 @@ JobSpec load_job(const std::string& path) {
     job.round_bytes = static_cast<std::uint64_t>(kb) << 10;
   }
   if (auto c = root["csv"]) job.write_csv = scalar<bool>(path, c, "csv", "true or false");
+  if (auto id = root["identity"]) read_identity(path, id, job);
   return job;
 }
 

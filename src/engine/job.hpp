@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/period.hpp"
+#include "identity/identity_guards.hpp"
 
 namespace portrait::engine {
 
@@ -29,6 +30,10 @@ struct JobSpec {
   // an eighth of the memory budget.
   std::uint64_t round_bytes = 0;
   bool write_csv = false;
+  // Cross-channel identity resolution: on when the job has an `identity`
+  // section; its guards say which identifiers may link customers.
+  bool resolve_identity = false;
+  identity::IdentityGuards identity_guards;
 
   std::uint64_t effective_round_bytes() const {
     return round_bytes > 0 ? round_bytes : memory_budget_bytes / 8;

@@ -32,6 +32,7 @@
 #include "engine/record_checks.hpp"
 #include "engine/reference_lookups.hpp"
 #include "engine/tag_phase.hpp"
+#include "identity/identity_resolution.hpp"
 #include "io/output_file.hpp"
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
@@ -158,6 +159,18 @@ class UnitCursor {
   std::uint32_t reader_file_ = 0;
   Table buffer_;
 };
+
+// The customer table with `person_id` after `customer_id` and `bucket`.
+Table with_person_ids(Table customers, std::vector<CustomerId> persons) {
+  Table out(customers.name());
+  for (std::size_t c = 0; c < customers.column_count(); ++c) {
+    if (c == 2) out.add("person_id", ColumnType::Int64).values<std::int64_t>() = std::move(persons);
+    std::swap(out.add(customers.column_name(c), customers.column(c).type()), customers.column(c));
+  }
+  if (customers.column_count() == 2)
+    out.add("person_id", ColumnType::Int64).values<std::int64_t>() = std::move(persons);
+  return out;
+}
 
 std::string format_int128(Int128 v) {
   if (v == 0) return "0";
@@ -317,6 +330,32 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     group_records(std::move(customers), std::move(others), job.buckets, accounting, grouped);
   }
 
+  // --- identity -----------------------------------------------------------------
+  std::vector<CustomerId> persons;
+  nlohmann::json identity_report;
+  if (job.resolve_identity) {
+    progress.phase("identity");
+    const ChannelRecords* records = grouped.find("identity");
+    dist::collectively(comm, [&] {
+      if (records == nullptr) {
+        throw Error(
+            "the job resolves identities, but no shard holds an identity table", job.file,
+            "add the identity channel's shards to 'inputs: shards', or remove the 'identity' section");
+      }
+    });
+    const auto range = partition.range_of(comm.rank());
+    const auto owners = identity::CustomerOwners::gather(comm, job.buckets, range.begin, range.end);
+    auto resolution = identity::resolve_identities(comm, records->records,
+                                                   grouped.customers.values<std::int64_t>("customer_id"),
+                                                   owners, job.identity_guards);
+    persons = std::move(resolution.persons);
+    identity_report = identity::to_json(resolution.report);
+    progress.note(
+        fmt::format("{} customers are {} persons; {} identifiers, {} links, {} component(s) over the cap",
+                    resolution.report.customers, resolution.report.persons, resolution.report.identifiers,
+                    resolution.report.links, resolution.report.components_over_cap));
+  }
+
   // --- compute ----------------------------------------------------------------
   progress.phase("compute");
   Table facts;
@@ -324,6 +363,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     facts = tag_catalog ? compute_catalog_tags(*tag_catalog, grouped, lookups, job.period)
                         : compute_builtin_facts(grouped);
   });
+  if (job.resolve_identity) facts = with_person_ids(std::move(facts), std::move(persons));
 
   // --- reduce -----------------------------------------------------------------
   progress.phase("reduce");
@@ -336,7 +376,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   // Without a catalog, the built-in facts' exact totals are the run's summary.
   std::vector<Int128> local_totals;
   if (!tag_catalog) {
-    for (std::size_t c = 2; c < facts.column_count(); ++c) {
+    for (std::size_t c = job.resolve_identity ? 3 : 2; c < facts.column_count(); ++c) {
       Int128 sum = 0;
       for (auto v : facts.column(c).values<std::int64_t>()) sum += v;
       local_totals.push_back(sum);
@@ -397,9 +437,11 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   manifest["wall_seconds"] = progress.elapsed();
   manifest["shuffle"] = {{"bytes_sent", moved[0]}, {"rows_sent", moved[1]}, {"rounds", shuffle_stats.rounds}};
   manifest["peak_rss_bytes_per_rank"] = rss_all;
+  const std::size_t first_total = job.resolve_identity ? 3 : 2;
   for (std::size_t c = 0; c < totals.size(); ++c) {
-    manifest["totals"][facts.column_name(c + 2)] = format_int128(totals[c]);
+    manifest["totals"][facts.column_name(c + first_total)] = format_int128(totals[c]);
   }
+  if (job.resolve_identity) manifest["identity"] = identity_report;
   if (tag_catalog) {
     manifest["catalog"] = {{"file", job.catalog},
                            {"sha256", sha256_hex(catalog_source.text)},
