@@ -20,4 +20,4 @@ if [ ! -f data/demo/.complete ] || [ "$(cat data/demo/.complete)" != "$customers
 fi
 
 echo "demo: monthly recompute on 2 ranks x $OMP_NUM_THREADS thread(s)"
-scripts/mpirun.sh -np 2 "$portrait" run jobs/telecom-monthly.yaml
+scripts/mpirun.sh -np 2 "$portrait" run --overwrite jobs/telecom-monthly.yaml

@@ -18,6 +18,7 @@ struct RunOptions {
   std::string output;
   long long memory_budget_mb = 0;
   bool csv = false;
+  bool overwrite = false;
   bool quiet = false;
 };
 
@@ -54,6 +55,7 @@ int run(const RunOptions& options, const dist::Comm& comm) {
     if (options.memory_budget_mb > 0)
       job.memory_budget_bytes = static_cast<std::uint64_t>(options.memory_budget_mb) << 20;
     if (options.csv) job.write_csv = true;
+    if (options.overwrite) job.overwrite = true;
     engine::Progress progress(comm.is_root() && !options.quiet);
     const auto result = engine::run_job(comm, job, progress);
     if (comm.is_root()) print_summary(result);
@@ -78,6 +80,7 @@ void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
   sub->add_option("--memory-budget-mb", options->memory_budget_mb,
                   "Memory budget per rank in MiB (overrides the job)");
   sub->add_flag("--csv", options->csv, "Also write <output>/tags.csv");
+  sub->add_flag("--overwrite", options->overwrite, "Replace the output directory if it exists");
   sub->add_flag("--quiet", options->quiet, "No progress lines");
   sub->callback([options, &comm, &exit_code] { exit_code = run(*options, comm); });
 }

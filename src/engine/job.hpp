@@ -30,6 +30,7 @@ struct JobSpec {
   // an eighth of the memory budget.
   std::uint64_t round_bytes = 0;
   bool write_csv = false;
+  bool overwrite = false;  // replace an existing output directory
   // Cross-channel identity resolution: on when the job has an `identity`
   // section; its guards say which identifiers may link customers.
   bool resolve_identity = false;

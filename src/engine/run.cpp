@@ -192,7 +192,13 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   progress.phase("plan");
   std::vector<ShardFile> files;
   dist::collectively(comm, [&] {
-    if (comm.is_root()) files = list_shard_files(job.shard_patterns, job.file);
+    if (!comm.is_root()) return;
+    if (std::filesystem::exists(job.output) && !job.overwrite) {
+      throw Error(
+          "the output directory exists", job.output,
+          "pass --overwrite (or 'overwrite: true' in the job) to replace it, or choose another 'output'");
+    }
+    files = list_shard_files(job.shard_patterns, job.file);
   });
   dist::broadcast_object(comm, files);
   const dist::BucketPartition partition(job.buckets, comm.size());
@@ -392,9 +398,14 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
 
   // --- write ------------------------------------------------------------------
   progress.phase("write");
-  const std::filesystem::path out_dir(job.output);
+  // Everything is written under <output>.partial and renamed when complete,
+  // so an output directory with a manifest is always a whole run.
+  const std::filesystem::path final_dir(job.output);
+  const std::filesystem::path out_dir = final_dir.string() + ".partial";
   dist::collectively(comm, [&] {
-    if (comm.is_root()) std::filesystem::create_directories(out_dir);
+    if (!comm.is_root()) return;
+    std::filesystem::remove_all(out_dir);
+    std::filesystem::create_directories(out_dir);
   });
   std::uint64_t written = 0;
   dist::collectively(comm, [&] {
@@ -454,10 +465,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
   dist::collectively(comm, [&] {
     if (comm.is_root()) {
-      const auto path = out_dir / "manifest.json";
-      const auto temporary = out_dir / "manifest.json.tmp";
-      std::ofstream(temporary) << manifest.dump(2) << '\n';
-      std::filesystem::rename(temporary, path);
+      std::ofstream(out_dir / "manifest.json") << manifest.dump(2) << '\n';
+      std::filesystem::remove_all(final_dir);
+      std::filesystem::rename(out_dir, final_dir);
     }
   });
   RunResult result{std::move(manifest), {}};

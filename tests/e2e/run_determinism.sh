@@ -44,6 +44,19 @@ assert m["accounting"]["usage"]["quarantined"] > 0, "dirty data was not quaranti
 assert m["customers"] == m["output_rows"] > 2900, m["customers"]
 PY
 
+# An existing output is never replaced unless asked, and a finished run
+# leaves no partial directory behind.
+[ ! -e "$work/out_1_1.partial" ] || fail "a finished run left its .partial directory"
+before=$(sha256sum "$work/out_1_1/tags.h5")
+if $PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" run --quiet --output "$work/out_1_1" "$work/job.yaml" >"$work/again.log" 2>&1; then
+  fail "a run replaced an existing output without --overwrite"
+fi
+grep -q "the output directory exists" "$work/again.log" || fail "no message about the existing output"
+[ "$(sha256sum "$work/out_1_1/tags.h5")" = "$before" ] || fail "a refused run changed the existing output"
+$PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" run --quiet --overwrite --output "$work/out_1_1" "$work/job.yaml" >/dev/null 2>&1 ||
+  fail "--overwrite did not replace the output"
+[ "$(sha256sum "$work/out_1_1/tags.h5")" = "$before" ] || fail "the replaced output differs"
+
 # Records that do not fit the memory budget stop the run with advice.
 set +e
 timeout 60 $PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" run --quiet --memory-budget-mb 1 --output "$work/out_small" \
@@ -66,5 +79,5 @@ cat "$work/bad.log"
 [ "$rc" -ne 124 ] || fail "the run with a truncated shard hung"
 [ "$rc" -ne 0 ] || fail "the run with a truncated shard exited 0"
 grep -q "portrait run: error: rank [0-9].*$(basename "$shard")" "$work/bad.log" || fail "the message does not name the shard"
-[ ! -e "$work/out_bad/manifest.json" ] || fail "a failed run left a manifest"
+[ ! -e "$work/out_bad" ] || fail "a failed run left an output directory"
 echo "run_determinism: ok"

@@ -130,6 +130,7 @@ JobSpec job_for(const Fixture& f, const std::string& output, std::uint64_t round
   job.buckets = kBuckets;
   job.memory_budget_bytes = 64 << 20;
   job.round_bytes = round_bytes;
+  job.overwrite = true;
   return job;
 }
 
