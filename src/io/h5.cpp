@@ -142,6 +142,9 @@ std::string read_string_attribute(hid_t object, const std::string& name, const s
     char* text = nullptr;
     const Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
+    // HDF5 converts no character sets: read in the one the file declares
+    // (h5py, for one, writes variable-length UTF-8 by default).
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
     check(H5Aread(attr.get(), mem.get(), &text), "cannot read attribute '" + name + "'", where);
     std::string value = text != nullptr ? text : "";
     H5free_memory(text);

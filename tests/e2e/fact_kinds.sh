@@ -26,10 +26,9 @@ rm -f "$work/shards/rejects.csv"
 $py - "$work/reference.h5" <<'PY' || fail "cannot write the reference file"
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "w")
-# Fixed-length UTF-8, as portrait writes it: portrait reads a variable-length
-# string attribute (h5py's default for str) only in ASCII, so h5py's default
-# UTF-8 one fails with "cannot read attribute 'format'".
-f.attrs.create("format", "portrait-reference", dtype=h5py.string_dtype("utf-8", len("portrait-reference")))
+# h5py's default for str: a variable-length UTF-8 attribute, as other tools
+# write them (portrait itself writes fixed-length strings).
+f.attrs["format"] = "portrait-reference"
 f.attrs["format_version"] = np.int64(1)
 def table(name, columns):
     g = f.create_group(name)
