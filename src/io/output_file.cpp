@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "io/h5.hpp"
 
 namespace portrait::io {
 namespace {
@@ -27,22 +28,6 @@ hid_t file_type_of(ColumnType t) {
       return H5T_STD_U64LE;
     case ColumnType::Float64:
       return H5T_IEEE_F64LE;
-  }
-  return -1;
-}
-
-hid_t memory_type_of(ColumnType t) {
-  switch (t) {
-    case ColumnType::Int8:
-      return H5T_NATIVE_INT8;
-    case ColumnType::Int32:
-      return H5T_NATIVE_INT32;
-    case ColumnType::Int64:
-      return H5T_NATIVE_INT64;
-    case ColumnType::UInt64:
-      return H5T_NATIVE_UINT64;
-    case ColumnType::Float64:
-      return H5T_NATIVE_DOUBLE;
   }
   return -1;
 }
@@ -74,7 +59,7 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
 }  // namespace
 
 OutputFile::OutputFile(MPI_Comm comm, const std::string& path) : comm_(comm), path_(path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  h5::silence_errors();
   const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
   // Metadata reads and writes collective: one rank touches the file's
@@ -151,7 +136,7 @@ std::uint64_t OutputFile::write_table(const std::string& name, const Table& bloc
         H5Sselect_none(memory_space);
       }
       const auto* data = static_cast<const std::byte*>(column.data()) + begin * width;
-      checked(H5Dwrite(dataset, memory_type_of(column.type()), memory_space, file_space, dxpl,
+      checked(H5Dwrite(dataset, h5::native_type(column.type()), memory_space, file_space, dxpl,
                        count > 0 ? data : nullptr),
               "writing column " + name + "/" + block.column_name(c), path_);
       H5Sclose(memory_space);
@@ -165,26 +150,8 @@ std::uint64_t OutputFile::write_table(const std::string& name, const Table& bloc
   return total;
 }
 
-namespace {
-
-ColumnType column_type_of_dataset(hid_t type) {
-  const H5T_class_t cls = H5Tget_class(type);
-  const std::size_t size = H5Tget_size(type);
-  if (cls == H5T_FLOAT && size == 8) return ColumnType::Float64;
-  if (cls == H5T_INTEGER) {
-    const bool is_signed = H5Tget_sign(type) == H5T_SGN_2;
-    if (!is_signed && size == 8) return ColumnType::UInt64;
-    if (is_signed && size == 1) return ColumnType::Int8;
-    if (is_signed && size == 4) return ColumnType::Int32;
-    if (is_signed && size == 8) return ColumnType::Int64;
-  }
-  throw Error("unsupported column type", "output table");
-}
-
-}  // namespace
-
 Table read_output_table(const std::string& path, const std::string& name) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  h5::silence_errors();
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) throw Error("cannot open the output file", path, "check the path of the run's output");
   Table table(name);
@@ -201,16 +168,17 @@ Table read_output_table(const std::string& path, const std::string& name) {
     H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, column_name, sizeof column_name,
                        H5P_DEFAULT);
     const hid_t dataset = H5Dopen2(group, column_name, H5P_DEFAULT);
-    const hid_t type = H5Dget_type(dataset);
+    const auto type = h5::column_type_of_dataset(dataset);
+    if (!type)
+      throw Error("column '" + std::string(column_name) + "' has an unsupported type", path + ":" + name);
     const hid_t space = H5Dget_space(dataset);
     hsize_t rows = 0;
     H5Sget_simple_extent_dims(space, &rows, nullptr);
-    Column& column = table.add(column_name, column_type_of_dataset(type));
+    Column& column = table.add(column_name, *type);
     column.resize(rows);
     if (rows > 0)
-      H5Dread(dataset, memory_type_of(column.type()), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data());
+      H5Dread(dataset, h5::native_type(column.type()), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data());
     H5Sclose(space);
-    H5Tclose(type);
     H5Dclose(dataset);
   }
   H5Gclose(group);
