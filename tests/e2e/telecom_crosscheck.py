@@ -2,13 +2,19 @@
 # catalog's tags (jobs/catalogs/telecom.yaml) straight from the input shards,
 # compared exactly with a run's tags.h5. Written from docs/catalog.md and the
 # catalog text, not from the engine: each fact is restated below by hand, the
-# shards and reference file are read with h5py, and a sample of customers
-# (every 10th by id) is recomputed record by record in plain Python.
+# shards and reference file are read with h5py, and every customer is
+# recomputed record by record in plain Python.
 #
+#   telecom_crosscheck.py --add-ties DATA_DIR
 #   telecom_crosscheck.py DATA_DIR TAGS_H5 CATALOG_YAML MANIFEST_JSON [--perturb TAG]
 #
-# --perturb TAG adds 1 to the expected value of TAG for the first sampled
-# customer that has one: the check must then fail (proves the test can fail).
+# --add-ties writes two extra marketing shards (aa_ties.h5, read first, and
+# zz_ties.h5, read last) that tie two customers' last answer in time with a
+# record of another channel, so `last` must break equal times by record order
+# (sorted paths, then rows); DATA_DIR/ties.json records the expected values.
+#
+# --perturb TAG adds 1 to the expected value of TAG for the first customer
+# that has one: the check must then fail (proves the test can fail).
 import glob
 import json
 import math
@@ -371,6 +377,43 @@ def same(expected, got):
     return expected == got
 
 
+def add_ties(data_dir):
+    """Writes aa_ties.h5 and zz_ties.h5 (see the top of the file) and ties.json."""
+    start, end = w_last_days(30)
+    last = {}  # customer -> (ts, channel, campaign) of the latest answer in the window
+    for path in sorted(glob.glob(os.path.join(data_dir, "shards", "*.h5"))):
+        with h5py.File(path, "r") as f:
+            if "marketing" not in f:
+                continue
+            g = f["marketing"]
+            for cid, ts, ch, camp, out in zip(*(g[c][...] for c in
+                                                ["customer_id", "ts", "channel", "campaign_id", "outcome"])):
+                if out in (2, 3) and start <= ts < end and (cid not in last or ts >= last[cid][0]):
+                    last[int(cid)] = (int(ts), int(ch), int(camp))
+    picked = sorted(last)[:2]
+    if len(picked) < 2:
+        sys.exit("crosscheck: fewer than two customers answered an offer in the last 30 days")
+    expected = {}
+    for name, cid in zip(["aa_ties.h5", "zz_ties.h5"], picked):
+        ts, channel, campaign = last[cid]
+        other = (channel + 1) % 6
+        # Read before the generated record (aa): the generated one stays last; after it (zz): ours is last.
+        expected[str(cid)] = channel if name.startswith("aa") else other
+        with h5py.File(os.path.join(data_dir, "shards", name), "w") as f:
+            f.attrs["format"] = np.bytes_("portrait-shard")
+            f.attrs["format_version"] = np.int64(1)
+            f.attrs["period"] = np.bytes_("%04d-%02d" % PERIOD)
+            f.attrs["producer"] = np.bytes_("telecom_crosscheck")
+            g = f.create_group("marketing")
+            g.attrs["channel"] = np.bytes_("marketing")
+            g.attrs["rows"] = np.int64(1)
+            for column, dtype, value in [("customer_id", "int64", cid), ("ts", "int64", ts),
+                                         ("campaign_id", "int32", campaign), ("channel", "int8", other),
+                                         ("outcome", "int8", 2)]:
+                g.create_dataset(column, data=np.array([value], dtype=dtype), maxshape=(None,), chunks=(1,))
+    json.dump(expected, open(os.path.join(data_dir, "ties.json"), "w"))
+
+
 def main():
     args = sys.argv[1:]
     perturb = None
@@ -378,8 +421,9 @@ def main():
         i = args.index("--perturb")
         perturb = args[i + 1]
         del args[i:i + 2]
+    if args[:1] == ["--add-ties"]:
+        return add_ties(args[1])
     data_dir, tags_path, catalog_path, manifest_path = args
-
     # Every fact of the catalog is restated here; a new one needs a line in FACTS.
     catalog = yaml.safe_load(open(catalog_path, encoding="utf-8"))
     catalog_facts = [t["id"] for cat in catalog["categories"] for sub in cat["subcategories"]
@@ -394,7 +438,7 @@ def main():
         tags = {name: g[name][...] for name in g}
     ids = tags["customer_id"]
     row_of = {int(c): i for i, c in enumerate(ids)}
-    sample = np.sort(ids)[::10]
+    sample = np.sort(ids)  # every customer: a few seconds
 
     records, rows = read_shards(data_dir, sample)
     reference = read_reference(os.path.join(data_dir, "reference.h5"))
@@ -412,6 +456,7 @@ def main():
         sys.exit("crosscheck: %d customers in tags.h5, %d in the manifest, %d in the shards"
                  % (len(ids), manifest["customers"], rows["customers"]))
 
+    ties = json.load(open(os.path.join(data_dir, "ties.json")))
     compared, failures, nonempty = 0, [], {}
     perturbed = False
     for cid in sample:
@@ -422,6 +467,9 @@ def main():
         for spec in FACTS:
             expected[spec[0]] = fact_value(spec, records.get(spec[1], {}).get(cid, []), reference)
         expected.update(rules(expected, customer))
+        if str(cid) in ties and expected["last_answer_channel"] != ties[str(cid)]:
+            sys.exit("crosscheck: the test's own 'last' got the tie of customer %d wrong: %r, not %r"
+                     % (cid, expected["last_answer_channel"], ties[str(cid)]))
         for tag, value in expected.items():
             if value is not None and value not in (0, 0.0):
                 nonempty[tag] = nonempty.get(tag, 0) + 1
