@@ -19,8 +19,15 @@ int run_check(const dist::Comm& comm, const std::string& path) {
     const auto source = catalog::broadcast_catalog_source(comm, path);
     const auto compiled = catalog::compile_catalog(source, catalog::input_schema());
     if (comm.is_root()) {
-      std::printf("ok: %zu tags (%zu facts, %zu rules), %zu statistics\n", compiled.tags.size(),
-                  compiled.fact_count(), compiled.rule_count(), compiled.statistics.size());
+      std::printf("ok: %zu tags (%zu facts, %zu rules", compiled.tags.size(), compiled.fact_count(),
+                  compiled.rule_count());
+      if (!compiled.models.empty()) {
+        std::printf(", %zu model outputs",
+                    compiled.tags.size() - compiled.fact_count() - compiled.rule_count());
+      }
+      std::printf("), %zu statistics", compiled.statistics.size());
+      if (!compiled.models.empty()) std::printf(", %zu models", compiled.models.size());
+      std::printf("\n");
       std::fflush(stdout);
     }
     return 0;

@@ -43,6 +43,8 @@ void print_summary(const engine::RunResult& result) {
       fmt::print("  {:<32} {:>20}\n", column, total.get<std::string>());
     }
   }
+  if (!result.model_summary.empty()) fmt::print("\nmodels\n");
+  for (const auto& line : result.model_summary) fmt::print("  {}\n", line);
   for (const auto& text : result.statistics_text) fmt::print("\n{}", text);
   std::fflush(stdout);
 }

@@ -68,7 +68,11 @@ std::size_t Catalog::fact_count() const {
   return n;
 }
 
-std::size_t Catalog::rule_count() const { return tags.size() - fact_count(); }
+std::size_t Catalog::rule_count() const {
+  std::size_t n = 0;
+  for (const auto& t : tags) n += t.kind == TagKind::Rule;
+  return n;
+}
 
 CatalogSource read_catalog_source(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -80,6 +84,18 @@ CatalogSource read_catalog_source(const std::string& path) {
 
 Catalog load_catalog(const std::string& path, const CatalogSchema& schema) {
   return compile_catalog(read_catalog_source(path), schema);
+}
+
+std::string_view to_string(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::Logistic:
+      return "logistic";
+    case ModelKind::KMeans:
+      return "kmeans";
+    case ModelKind::Rfm:
+      return "rfm";
+  }
+  return "?";
 }
 
 }  // namespace portrait::catalog

@@ -31,7 +31,7 @@ struct SourceLocation {
 };
 
 enum class TagState : std::uint8_t { Draft, Online, Offline };  // offline tags are not computed
-enum class TagKind : std::uint8_t { Fact, Rule };
+enum class TagKind : std::uint8_t { Fact, Rule, Model };
 enum class FactAgg : std::uint8_t {
   Count,
   Sum,
@@ -108,6 +108,7 @@ struct Tag {
   FactSpec fact;
   RuleSpec rule;
   std::vector<std::string> depends_on;  // tags this rule reads
+  std::size_t model = 0;                // TagKind::Model: index into Catalog::models
   SourceLocation location;
 };
 
@@ -143,6 +144,36 @@ struct StatisticSpec {
   SourceLocation location;
 };
 
+// A model of the `models` section: trained and applied by the run after the
+// facts and rules it reads; its outputs are tags of the hierarchy (in the
+// subcategory it names) that statistics may use.
+//   logistic: <id> (float propensity score), <id>_level (low/medium/high)
+//   kmeans:   <id> (category: the cluster, named by `clusters`)
+//   rfm:      <id>_recency, <id>_frequency, <id>_monetary (int scores 1-5),
+//             <id> (category low/medium/high value level)
+enum class ModelKind : std::uint8_t { Logistic, KMeans, Rfm };
+std::string_view to_string(ModelKind kind);
+
+struct ModelSpec {
+  std::string id;
+  DisplayName name;
+  ModelKind kind = ModelKind::Logistic;
+  std::vector<std::string> features;  // logistic, kmeans: tags or customers.<column>
+  // logistic: 1 positive, 0 negative, missing = not labelled (not trained on).
+  std::optional<CompiledExpr> label;
+  double c = 1.0;  // logistic: inverse L2 strength (as scikit-learn's C)
+  std::int64_t holdout_percent = 20;
+  double threshold = 0.5;   // logistic: for precision and recall
+  double level_high = 0.5;  // logistic: score bands of <id>_level
+  double level_medium = 0.2;
+  std::string model_file;                    // logistic: score with this saved model instead of training
+  std::int64_t k = 5;                        // kmeans
+  std::int64_t seed = 2026;                  // kmeans: k-means++ seeding
+  std::vector<std::string> clusters;         // kmeans: names of clusters 0..k-1 (largest first)
+  std::string recency, frequency, monetary;  // rfm: int tags or customers.<column>
+  SourceLocation location;
+};
+
 struct Catalog {
   std::string name;
   std::string file;
@@ -151,6 +182,7 @@ struct Catalog {
   std::vector<Tag> tags;                // in declaration order
   std::vector<std::size_t> evaluation;  // indices of computed tags: facts, then rules in dependency order
   std::vector<StatisticSpec> statistics;
+  std::vector<ModelSpec> models;  // run after facts and rules, in this order
 
   const Tag* find(std::string_view id) const;
   std::size_t fact_count() const;

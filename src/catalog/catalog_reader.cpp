@@ -49,7 +49,7 @@ class CatalogReader {
 
   Catalog run() {
     const YAML::Node& root = src_.root();
-    src_.check_keys(root, {"catalog", "utc_offset_hours", "categories", "statistics"});
+    src_.check_keys(root, {"catalog", "utc_offset_hours", "categories", "models", "statistics"});
     cat_.name = src_.text(root, "catalog");
     cat_.file = src_.file();
     if (root["utc_offset_hours"]) {
@@ -69,6 +69,12 @@ class CatalogReader {
     }
     for (std::size_t i : rule_order_) {
       if (cat_.tags[i].state != TagState::Offline) cat_.evaluation.push_back(i);
+    }
+    // Models read facts and rules; rules cannot read models (they run
+    // before them), statistics can.
+    if (root["models"]) {
+      src_.require_sequence(root["models"], "'models'");
+      for (const auto& m : root["models"]) read_model(m);
     }
     if (root["statistics"]) {
       src_.require_sequence(root["statistics"], "'statistics'");
@@ -560,6 +566,160 @@ class CatalogReader {
     src_.require_sequence(node["measures"], "'measures'");
     for (const auto& m : node["measures"]) s.measures.push_back(read_measure(m));
     cat_.statistics.push_back(std::move(s));
+  }
+
+  // ---- models -------------------------------------------------------------
+
+  double real(const YAML::Node& node, const std::string& what) {
+    try {
+      return node.as<double>();
+    } catch (const YAML::Exception&) {
+      src_.fail(node, what + " must be a number");
+    }
+  }
+
+  // A feature or RFM input: a numeric tag or customer column.
+  std::string numeric_input(const YAML::Node& node, const std::string& what) {
+    const NameInfo* info = resolve(node, what);
+    if (info->type == ValueType::Category) {
+      src_.fail(node, what + " '" + node.Scalar() + "' is categorical",
+                "use a number, or a bool rule per category");
+    }
+    return info->name;
+  }
+
+  void add_model_tag(const ModelSpec& m, const std::string& id, ValueType type,
+                     std::vector<std::string> labels, Subcategory& sub, const YAML::Node& at) {
+    if (cat_.find(id) != nullptr || customers_->find(id) != nullptr) {
+      src_.fail(at, "model output '" + id + "' has the name of another tag or customer attribute",
+                "rename the model");
+    }
+    Tag tag;
+    tag.id = id;
+    tag.name = m.name;
+    tag.kind = TagKind::Model;
+    tag.type = type;
+    tag.labels = std::move(labels);
+    tag.model = cat_.models.size();
+    tag.location = m.location;
+    tag.category = sub_category_of(sub);
+    tag.subcategory = sub.id;
+    sub.tags.push_back(id);
+    rule_scope_.add({id, type, tag.labels});
+    cat_.tags.push_back(std::move(tag));
+  }
+
+  std::string sub_category_of(const Subcategory& sub) const {
+    for (const auto& c : cat_.categories) {
+      for (const auto& s : c.subcategories) {
+        if (&s == &sub) return c.id;
+      }
+    }
+    return {};
+  }
+
+  void read_model(const YAML::Node& node) {
+    src_.require_map(node, "a model");
+    src_.check_keys(node, {"id", "name", "kind", "category", "subcategory", "features", "label", "c",
+                           "holdout_percent", "threshold", "levels", "model_file", "k", "seed", "clusters",
+                           "recency", "frequency", "monetary"});
+    ModelSpec m;
+    m.id = read_id(node, "model");
+    m.location = src_.location(node["id"]);
+    m.name = read_name(node);
+    const YAML::Node kind_node = src_.scalar_node(node, "kind");
+    const std::vector<std::string> kinds{"logistic", "kmeans", "rfm"};
+    const auto kind = std::find(kinds.begin(), kinds.end(), kind_node.Scalar());
+    if (kind == kinds.end()) {
+      src_.fail(kind_node, "unknown model kind '" + kind_node.Scalar() + "'",
+                name_hint(kind_node.Scalar(), kinds, "kinds: logistic, kmeans, rfm"));
+    }
+    m.kind = static_cast<ModelKind>(kind - kinds.begin());
+
+    // Where its tags sit in the hierarchy.
+    const YAML::Node category_node = src_.scalar_node(node, "category");
+    const YAML::Node subcategory_node = src_.scalar_node(node, "subcategory");
+    Subcategory* sub = nullptr;
+    for (auto& c : cat_.categories) {
+      if (c.id != category_node.Scalar()) continue;
+      for (auto& s : c.subcategories) {
+        if (s.id == subcategory_node.Scalar()) sub = &s;
+      }
+    }
+    if (sub == nullptr) {
+      src_.fail(
+          subcategory_node,
+          "no subcategory '" + subcategory_node.Scalar() + "' in category '" + category_node.Scalar() + "'",
+          "a model's tags join an existing subcategory of the hierarchy");
+    }
+
+    if (m.kind == ModelKind::Rfm) {
+      m.recency = numeric_input(src_.scalar_node(node, "recency"), "recency");
+      m.frequency = numeric_input(src_.scalar_node(node, "frequency"), "frequency");
+      m.monetary = numeric_input(src_.scalar_node(node, "monetary"), "monetary");
+    } else {
+      if (!node["features"]) src_.fail(node, "model '" + m.id + "' has no 'features'");
+      src_.require_sequence(node["features"], "'features'");
+      for (const auto& f : node["features"]) m.features.push_back(numeric_input(f, "feature"));
+      if (m.features.empty()) src_.fail(node["features"], "a model needs at least one feature");
+    }
+    if (m.kind == ModelKind::Logistic) {
+      if (auto file = node["model_file"]) {
+        m.model_file = file.Scalar();
+      } else {
+        CompileOptions options;
+        options.utc_offset_seconds = cat_.utc_offset_seconds;
+        options.expected = ValueType::Bool;
+        m.label = compile(src_.scalar_node(node, "label"), rule_scope_, options);
+      }
+      if (auto c = node["c"]) m.c = real(c, "c");
+      if (m.c <= 0) src_.fail(node["c"], "c must be above 0");
+      if (auto h = node["holdout_percent"]) m.holdout_percent = src_.integer(h, "holdout_percent");
+      if (m.holdout_percent < 0 || m.holdout_percent > 90) {
+        src_.fail(node["holdout_percent"], "holdout_percent must be between 0 and 90");
+      }
+      if (auto t = node["threshold"]) m.threshold = real(t, "threshold");
+      if (auto levels = node["levels"]) {
+        src_.require_map(levels, "'levels'");
+        src_.check_keys(levels, {"high", "medium"});
+        if (levels["high"]) m.level_high = real(levels["high"], "levels: high");
+        if (levels["medium"]) m.level_medium = real(levels["medium"], "levels: medium");
+        if (!(m.level_medium <= m.level_high)) src_.fail(levels, "levels: medium must not be above high");
+      }
+    }
+    if (m.kind == ModelKind::KMeans) {
+      if (auto k = node["k"]) m.k = src_.integer(k, "k");
+      if (m.k < 2 || m.k > 100) src_.fail(node["k"], "k must be between 2 and 100");
+      if (auto seed = node["seed"]) m.seed = src_.integer(seed, "seed");
+      if (auto clusters = node["clusters"]) {
+        src_.require_sequence(clusters, "'clusters'");
+        for (const auto& c : clusters) m.clusters.push_back(c.Scalar());
+        if (static_cast<std::int64_t>(m.clusters.size()) != m.k) {
+          src_.fail(clusters, "'clusters' names " + std::to_string(m.clusters.size()) + " clusters, k is " +
+                                  std::to_string(m.k));
+        }
+      } else {
+        for (std::int64_t c = 0; c < m.k; ++c) m.clusters.push_back("cluster_" + std::to_string(c));
+      }
+    }
+
+    const YAML::Node at = node["id"];
+    switch (m.kind) {
+      case ModelKind::Logistic:
+        add_model_tag(m, m.id, ValueType::Float, {}, *sub, at);
+        add_model_tag(m, m.id + "_level", ValueType::Category, {"low", "medium", "high"}, *sub, at);
+        break;
+      case ModelKind::KMeans:
+        add_model_tag(m, m.id, ValueType::Category, m.clusters, *sub, at);
+        break;
+      case ModelKind::Rfm:
+        for (const char* part : {"_recency", "_frequency", "_monetary"}) {
+          add_model_tag(m, m.id + part, ValueType::Int, {}, *sub, at);
+        }
+        add_model_tag(m, m.id, ValueType::Category, {"low", "medium", "high"}, *sub, at);
+        break;
+    }
+    cat_.models.push_back(std::move(m));
   }
 
   const NameInfo* resolve(const YAML::Node& node, const std::string& what) {

@@ -28,6 +28,7 @@
 #include "dist/shuffle.hpp"
 #include "engine/builtin_facts.hpp"
 #include "engine/group.hpp"
+#include "engine/model_phase.hpp"
 #include "engine/read_plan.hpp"
 #include "engine/record_checks.hpp"
 #include "engine/reference_lookups.hpp"
@@ -370,6 +371,13 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
                         : compute_builtin_facts(grouped);
   });
   if (job.resolve_identity) facts = with_person_ids(std::move(facts), std::move(persons));
+  ModelOutcome models;
+  if (tag_catalog && !tag_catalog->models.empty()) {
+    progress.phase("models");
+    models = apply_catalog_models(comm, *tag_catalog, grouped.customers, facts, grouped.bucket,
+                                  partition.range_of(comm.rank()), sha256_hex(catalog_source.text));
+    for (const auto& line : models.summary) progress.note(line);
+  }
 
   // --- reduce -----------------------------------------------------------------
   progress.phase("reduce");
@@ -420,6 +428,8 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       std::ofstream(out_dir / "statistics.json") << statistics_json(*tag_catalog, statistics).dump(2) << '\n';
       std::filesystem::create_directories(out_dir / "statistics");
       for (const auto& s : statistics) std::ofstream(out_dir / "statistics" / (s.id + ".csv")) << s.to_csv();
+      if (!models.saved.empty()) std::filesystem::create_directories(out_dir / "models");
+      for (const auto& [file, json] : models.saved) std::ofstream(out_dir / "models" / file) << json << '\n';
     }
   });
   progress.finish();
@@ -460,6 +470,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
                            {"facts", tag_catalog->fact_count()},
                            {"rules", tag_catalog->rule_count()}};
     for (const auto& st : statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");
+    if (!tag_catalog->models.empty()) manifest["models"] = models.manifest;
   }
   manifest["reference"] = job.reference;
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
@@ -470,7 +481,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       std::filesystem::rename(out_dir, final_dir);
     }
   });
-  RunResult result{std::move(manifest), {}};
+  RunResult result{std::move(manifest), {}, std::move(models.summary)};
   if (tag_catalog) {
     for (const auto& st : statistics) result.statistics_text.push_back(statistics_text(*tag_catalog, st));
   }

@@ -8,6 +8,7 @@
 //           duplicates and unknown customers; customer index
 //   compute the catalog's tags per customer (OpenMP): facts, then rules;
 //           without a catalog, record counts and sums per channel
+//   models  the catalog's models, trained and applied with collectives
 //   reduce  the catalog's statistics, exact totals and the accounting (MPI
 //           collectives)
 //   write   one HDF5 file (collective), optional CSV, statistics JSON/CSV,
@@ -28,6 +29,7 @@ namespace portrait::engine {
 struct RunResult {
   nlohmann::json manifest;                   // also <output>/manifest.json
   std::vector<std::string> statistics_text;  // the catalog's statistics, printable
+  std::vector<std::string> model_summary;    // one line per model of the catalog
 };
 
 // Collective. Throws dist::RankFailure on every rank when any rank fails.

@@ -86,6 +86,7 @@ FACTS = [
     ("bill_this_month", "billing", "sum", "amount", None, None, w_last_months(1), None),
     ("usage_charge", "usage", "sum", "charge", None, None, w_period(), None),
     ("balance", "billing", "last", "balance", None, None, w_period(), None),
+    ("last_activity", "usage", "last", "ts", None, None, w_last_months(1), None),
     ("late_payments", "billing", "count", None, lambda r: eq(r["paid_on_time"], 0), None, w_last_months(3), None),
     ("voice_minutes_billed", "billing", "sum", "voice_min_used", None, None, w_last_months(1), None),
     ("calls", "usage", "count", None, lambda r: eq(r["kind"], 0), None, w_last_months(1), None),
