@@ -48,4 +48,12 @@ done
 
 "$py" "$PORTRAIT_SOURCE_DIR/tests/e2e/telecom_crosscheck.py" "$work/data" "$ref/tags.h5" \
   "$PORTRAIT_SOURCE_DIR/jobs/catalogs/telecom.yaml" "$ref/manifest.json" || fail "the cross-check failed"
+
+# The churn model finds the generator's planted precursors on held-out customers.
+"$py" - "$ref/manifest.json" <<'PY' || fail "the churn model does not find the planted signal"
+import json, sys
+holdout = json.load(open(sys.argv[1]))["models"]["churn_propensity"]["holdout"]
+print(f"telecom_crosscheck: churn propensity holdout AUC {holdout['auc']:.4f} on {holdout['customers']} customers")
+assert holdout["positives"] > 10 and holdout["auc"] > 0.75, holdout
+PY
 echo "telecom_crosscheck: ok"
