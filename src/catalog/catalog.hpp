@@ -146,7 +146,8 @@ struct StatisticSpec {
 
 // A model of the `models` section: trained and applied by the run after the
 // facts and rules it reads; its outputs are tags of the hierarchy (in the
-// subcategory it names) that statistics may use.
+// subcategory it names) that rules (evaluated after the models) and
+// statistics may use.
 //   logistic: <id> (float propensity score), <id>_level (low/medium/high)
 //   kmeans:   <id> (category: the cluster, named by `clusters`)
 //   rfm:      <id>_recency, <id>_frequency, <id>_monetary (int scores 1-5),
@@ -182,7 +183,8 @@ struct Catalog {
   std::vector<Tag> tags;                // in declaration order
   std::vector<std::size_t> evaluation;  // indices of computed tags: facts, then rules in dependency order
   std::vector<StatisticSpec> statistics;
-  std::vector<ModelSpec> models;  // run after facts and rules, in this order
+  std::vector<ModelSpec> models;          // run after `evaluation`, in this order
+  std::vector<std::size_t> after_models;  // rules that read model outputs, in dependency order
 
   const Tag* find(std::string_view id) const;
   std::size_t fact_count() const;

@@ -62,19 +62,32 @@ class CatalogReader {
       src_.fail(root, "missing 'categories'", "add 'categories:' with the tag hierarchy");
     src_.require_sequence(root["categories"], "'categories'");
     for (const auto& c : root["categories"]) read_category(c);
+    // Model outputs are named and typed by each model's header, so rules may
+    // read them; such rules run after the models.
+    if (root["models"]) {
+      src_.require_sequence(root["models"], "'models'");
+      for (const auto& m : root["models"]) read_model_header(m);
+    }
     resolve_rules();
     for (std::size_t i = 0; i < cat_.tags.size(); ++i) {
       if (cat_.tags[i].kind == TagKind::Fact && cat_.tags[i].state != TagState::Offline)
         cat_.evaluation.push_back(i);
     }
+    std::set<std::string> after_models;
     for (std::size_t i : rule_order_) {
-      if (cat_.tags[i].state != TagState::Offline) cat_.evaluation.push_back(i);
+      const Tag& tag = cat_.tags[i];
+      bool reads_models = false;
+      for (const auto& d : tag.depends_on) {
+        const Tag* dep = cat_.find(d);
+        reads_models = reads_models || dep->kind == TagKind::Model || after_models.count(d) > 0;
+      }
+      if (reads_models) after_models.insert(tag.id);
+      if (tag.state == TagState::Offline) continue;
+      (reads_models ? cat_.after_models : cat_.evaluation).push_back(i);
     }
-    // Models read facts and rules; rules cannot read models (they run
-    // before them), statistics can.
     if (root["models"]) {
-      src_.require_sequence(root["models"], "'models'");
-      for (const auto& m : root["models"]) read_model(m);
+      std::size_t k = 0;
+      for (const auto& m : root["models"]) read_model_body(m, cat_.models[k++], after_models);
     }
     if (root["statistics"]) {
       src_.require_sequence(root["statistics"], "'statistics'");
@@ -618,7 +631,7 @@ class CatalogReader {
     return {};
   }
 
-  void read_model(const YAML::Node& node) {
+  void read_model_header(const YAML::Node& node) {
     src_.require_map(node, "a model");
     src_.check_keys(node, {"id", "name", "kind", "category", "subcategory", "features", "label", "c",
                            "holdout_percent", "threshold", "levels", "model_file", "k", "seed", "clusters",
@@ -653,44 +666,9 @@ class CatalogReader {
           "a model's tags join an existing subcategory of the hierarchy");
     }
 
-    if (m.kind == ModelKind::Rfm) {
-      m.recency = numeric_input(src_.scalar_node(node, "recency"), "recency");
-      m.frequency = numeric_input(src_.scalar_node(node, "frequency"), "frequency");
-      m.monetary = numeric_input(src_.scalar_node(node, "monetary"), "monetary");
-    } else {
-      if (!node["features"]) src_.fail(node, "model '" + m.id + "' has no 'features'");
-      src_.require_sequence(node["features"], "'features'");
-      for (const auto& f : node["features"]) m.features.push_back(numeric_input(f, "feature"));
-      if (m.features.empty()) src_.fail(node["features"], "a model needs at least one feature");
-    }
-    if (m.kind == ModelKind::Logistic) {
-      if (auto file = node["model_file"]) {
-        m.model_file = file.Scalar();
-      } else {
-        CompileOptions options;
-        options.utc_offset_seconds = cat_.utc_offset_seconds;
-        options.expected = ValueType::Bool;
-        m.label = compile(src_.scalar_node(node, "label"), rule_scope_, options);
-      }
-      if (auto c = node["c"]) m.c = real(c, "c");
-      if (m.c <= 0) src_.fail(node["c"], "c must be above 0");
-      if (auto h = node["holdout_percent"]) m.holdout_percent = src_.integer(h, "holdout_percent");
-      if (m.holdout_percent < 0 || m.holdout_percent > 90) {
-        src_.fail(node["holdout_percent"], "holdout_percent must be between 0 and 90");
-      }
-      if (auto t = node["threshold"]) m.threshold = real(t, "threshold");
-      if (auto levels = node["levels"]) {
-        src_.require_map(levels, "'levels'");
-        src_.check_keys(levels, {"high", "medium"});
-        if (levels["high"]) m.level_high = real(levels["high"], "levels: high");
-        if (levels["medium"]) m.level_medium = real(levels["medium"], "levels: medium");
-        if (!(m.level_medium <= m.level_high)) src_.fail(levels, "levels: medium must not be above high");
-      }
-    }
     if (m.kind == ModelKind::KMeans) {
       if (auto k = node["k"]) m.k = src_.integer(k, "k");
       if (m.k < 2 || m.k > 100) src_.fail(node["k"], "k must be between 2 and 100");
-      if (auto seed = node["seed"]) m.seed = src_.integer(seed, "seed");
       if (auto clusters = node["clusters"]) {
         src_.require_sequence(clusters, "'clusters'");
         for (const auto& c : clusters) m.clusters.push_back(c.Scalar());
@@ -720,6 +698,66 @@ class CatalogReader {
         break;
     }
     cat_.models.push_back(std::move(m));
+  }
+
+  // A model's inputs: tags and customer columns computed before the models.
+  std::string model_input(const YAML::Node& node, const std::string& what,
+                          const std::set<std::string>& after_models) {
+    const std::string name = numeric_input(node, what);
+    const Tag* tag = cat_.find(name);
+    if (tag != nullptr && (tag->kind == TagKind::Model || after_models.count(name) > 0)) {
+      src_.fail(node, what + " '" + name + "' is computed from model outputs",
+                "a model reads facts, rules and customer attributes only; models run before the rules that "
+                "read them");
+    }
+    return name;
+  }
+
+  void read_model_body(const YAML::Node& node, ModelSpec& m, const std::set<std::string>& after_models) {
+    if (m.kind == ModelKind::Rfm) {
+      m.recency = model_input(src_.scalar_node(node, "recency"), "recency", after_models);
+      m.frequency = model_input(src_.scalar_node(node, "frequency"), "frequency", after_models);
+      m.monetary = model_input(src_.scalar_node(node, "monetary"), "monetary", after_models);
+    } else {
+      if (!node["features"]) src_.fail(node, "model '" + m.id + "' has no 'features'");
+      src_.require_sequence(node["features"], "'features'");
+      for (const auto& f : node["features"]) m.features.push_back(model_input(f, "feature", after_models));
+      if (m.features.empty()) src_.fail(node["features"], "a model needs at least one feature");
+    }
+    if (m.kind == ModelKind::Logistic) {
+      if (auto file = node["model_file"]) {
+        m.model_file = file.Scalar();
+      } else {
+        CompileOptions options;
+        options.utc_offset_seconds = cat_.utc_offset_seconds;
+        options.expected = ValueType::Bool;
+        m.label = compile(src_.scalar_node(node, "label"), rule_scope_, options);
+        for (const auto& input : m.label->inputs) {
+          const Tag* tag = cat_.find(input);
+          if (tag != nullptr && (tag->kind == TagKind::Model || after_models.count(input) > 0)) {
+            src_.fail(node["label"], "the label reads '" + input + "', computed from model outputs",
+                      "a label reads facts, rules and customer attributes only");
+          }
+        }
+      }
+      if (auto c = node["c"]) m.c = real(c, "c");
+      if (m.c <= 0) src_.fail(node["c"], "c must be above 0");
+      if (auto h = node["holdout_percent"]) m.holdout_percent = src_.integer(h, "holdout_percent");
+      if (m.holdout_percent < 0 || m.holdout_percent > 90) {
+        src_.fail(node["holdout_percent"], "holdout_percent must be between 0 and 90");
+      }
+      if (auto t = node["threshold"]) m.threshold = real(t, "threshold");
+      if (auto levels = node["levels"]) {
+        src_.require_map(levels, "'levels'");
+        src_.check_keys(levels, {"high", "medium"});
+        if (levels["high"]) m.level_high = real(levels["high"], "levels: high");
+        if (levels["medium"]) m.level_medium = real(levels["medium"], "levels: medium");
+        if (!(m.level_medium <= m.level_high)) src_.fail(levels, "levels: medium must not be above high");
+      }
+    }
+    if (m.kind == ModelKind::KMeans) {
+      if (auto seed = node["seed"]) m.seed = src_.integer(seed, "seed");
+    }
   }
 
   const NameInfo* resolve(const YAML::Node& node, const std::string& what) {

@@ -51,8 +51,13 @@ void evaluate_rule(const Tag& tag, const Table& customers, const Table& tags, st
 }
 
 void evaluate_rules(const Catalog& catalog, const Table& customers, Table& tags) {
+  evaluate_rules(catalog, catalog.evaluation, customers, tags);
+}
+
+void evaluate_rules(const Catalog& catalog, std::span<const std::size_t> order, const Table& customers,
+                    Table& tags) {
   const std::size_t rows = customers.rows();
-  for (std::size_t index : catalog.evaluation) {
+  for (std::size_t index : order) {
     const Tag& tag = catalog.tags[index];
     if (tag.kind != TagKind::Rule) continue;
     Column& out = tags.has(tag.id) ? tags.column(tag.id) : tags.add(tag.id, storage_type(tag.type));

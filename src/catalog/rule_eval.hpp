@@ -2,6 +2,8 @@
 // customer table and the tag columns computed before them.
 #pragma once
 
+#include <span>
+
 #include "catalog/catalog.hpp"
 #include "catalog/expr_eval.hpp"
 #include "core/column.hpp"
@@ -24,5 +26,9 @@ void evaluate_rule(const Tag& tag, const Table& customers, const Table& tags, st
 // ranges; each row is computed by one thread, so any thread count gives the
 // same columns.
 void evaluate_rules(const Catalog& catalog, const Table& customers, Table& tags);
+// The rule tags of `order` (indices into catalog.tags, e.g.
+// catalog.after_models), the same way.
+void evaluate_rules(const Catalog& catalog, std::span<const std::size_t> order, const Table& customers,
+                    Table& tags);
 
 }  // namespace portrait::catalog

@@ -18,6 +18,7 @@
 
 #include "catalog/catalog_broadcast.hpp"
 #include "catalog/input_schema.hpp"
+#include "catalog/rule_eval.hpp"
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
@@ -377,6 +378,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     models = apply_catalog_models(comm, *tag_catalog, grouped.customers, facts, grouped.bucket,
                                   partition.range_of(comm.rank()), sha256_hex(catalog_source.text));
     for (const auto& line : models.summary) progress.note(line);
+    dist::collectively(comm, [&] {
+      catalog::evaluate_rules(*tag_catalog, tag_catalog->after_models, grouped.customers, facts);
+    });
   }
 
   // --- reduce -----------------------------------------------------------------
@@ -466,7 +470,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   if (tag_catalog) {
     manifest["catalog"] = {{"file", job.catalog},
                            {"sha256", sha256_hex(catalog_source.text)},
-                           {"tags_computed", tag_catalog->evaluation.size()},
+                           {"tags_computed", facts.column_count() - (job.resolve_identity ? 3 : 2)},
                            {"facts", tag_catalog->fact_count()},
                            {"rules", tag_catalog->rule_count()}};
     for (const auto& st : statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");

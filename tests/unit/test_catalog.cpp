@@ -341,3 +341,65 @@ TEST(Catalog, SourceSerialisesAndCompilesTheSameOnEveryRank) {
 
 }  // namespace
 }  // namespace portrait::catalog
+
+namespace portrait::catalog {
+namespace {
+
+const std::string kModels =
+    "models:\n"
+    "  - id: churn\n"
+    "    kind: logistic\n"
+    "    category: value\n"
+    "    subcategory: spend\n"
+    "    label: \"customers.status == 1\"\n"
+    "    features: [arpu, customers.star_level]\n"
+    "  - id: rfm\n"
+    "    kind: rfm\n"
+    "    category: value\n"
+    "    subcategory: spend\n"
+    "    recency: arpu\n"
+    "    frequency: arpu\n"
+    "    monetary: arpu\n";
+
+TEST(CatalogModels, OutputsJoinTheHierarchyAndRulesReadingThemRunAfterModels) {
+  const std::string rules =
+      "          - id: double_arpu\n            rule: {expr: \"arpu * 2\"}\n"
+      "          - id: keep\n            rule: {expr: \"churn_level == \\\"high\\\" and rfm == "
+      "\\\"high\\\"\"}\n"
+      "          - id: keep_and_rich\n            rule: {expr: \"keep and double_arpu > 100\"}\n";
+  const Catalog c = compile(with_tags(kArpu + rules, kModels));
+  ASSERT_EQ(c.models.size(), 2u);
+  EXPECT_EQ(c.models[0].features, (std::vector<std::string>{"arpu", "customers.star_level"}));
+  const Tag* score = c.find("churn");
+  ASSERT_NE(score, nullptr);
+  EXPECT_EQ(score->kind, TagKind::Model);
+  EXPECT_EQ(score->type, ValueType::Float);
+  EXPECT_EQ(c.find("churn_level")->labels, (std::vector<std::string>{"low", "medium", "high"}));
+  EXPECT_EQ(c.find("rfm_recency")->type, ValueType::Int);
+  const auto& listed = c.categories[0].subcategories[0].tags;
+  EXPECT_NE(std::find(listed.begin(), listed.end(), "rfm_monetary"), listed.end());
+  std::vector<std::string> before, after;
+  for (auto i : c.evaluation) before.push_back(c.tags[i].id);
+  for (auto i : c.after_models) after.push_back(c.tags[i].id);
+  EXPECT_EQ(before, (std::vector<std::string>{"arpu", "double_arpu"}));
+  EXPECT_EQ(after, (std::vector<std::string>{"keep", "keep_and_rich"}));
+}
+
+TEST(CatalogModels, AModelCannotReadModelOutputs) {
+  const std::string rules =
+      "          - id: keep\n            rule: {expr: \"churn_level == \\\"high\\\"\"}\n";
+  std::string models = kModels;
+  models.replace(models.find("features: [arpu,"), 16, "features: [keep,");
+  const Error e = error_of(with_tags(kArpu + rules, models));
+  EXPECT_NE(e.problem().find("feature 'keep' is computed from model outputs"), std::string::npos) << e.what();
+  EXPECT_EQ(e.where().substr(0, 7), "t.yaml:");
+  const Error k =
+      error_of(with_tags(kArpu, "models:\n  - {id: m, kind: tree, category: value, subcategory: spend}\n"));
+  EXPECT_NE(k.problem().find("unknown model kind 'tree'"), std::string::npos) << k.what();
+  const Error s =
+      error_of(with_tags(kArpu, "models:\n  - {id: m, kind: rfm, category: value, subcategory: none}\n"));
+  EXPECT_NE(s.problem().find("no subcategory 'none' in category 'value'"), std::string::npos) << s.what();
+}
+
+}  // namespace
+}  // namespace portrait::catalog
