@@ -98,4 +98,26 @@ std::string_view to_string(ModelKind kind) {
   return "?";
 }
 
+std::string_view to_string(MergePolicy policy) {
+  switch (policy) {
+    case MergePolicy::None:
+      return "none";
+    case MergePolicy::Sum:
+      return "sum";
+    case MergePolicy::Min:
+      return "min";
+    case MergePolicy::Max:
+      return "max";
+    case MergePolicy::Any:
+      return "any";
+    case MergePolicy::All:
+      return "all";
+    case MergePolicy::MostFrequent:
+      return "most_frequent";
+    case MergePolicy::Latest:
+      return "latest";
+  }
+  return "?";
+}
+
 }  // namespace portrait::catalog

@@ -96,6 +96,11 @@ struct RuleSpec {
   std::vector<TagValue> values;      // a categorical rule: the first value whose `when` holds
 };
 
+// How a tag's values of one person's customers (numbers, accounts) make the
+// person's value in the merged profile. None: not in the merged profile.
+enum class MergePolicy : std::uint8_t { None, Sum, Min, Max, Any, All, MostFrequent, Latest };
+std::string_view to_string(MergePolicy policy);
+
 struct Tag {
   std::string id;
   DisplayName name;
@@ -109,6 +114,8 @@ struct Tag {
   RuleSpec rule;
   std::vector<std::string> depends_on;  // tags this rule reads
   std::size_t model = 0;                // TagKind::Model: index into Catalog::models
+  MergePolicy merge = MergePolicy::None;
+  std::string merge_by;  // Latest: the member with the greatest value of this tag wins
   SourceLocation location;
 };
 

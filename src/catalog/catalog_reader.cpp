@@ -89,6 +89,7 @@ class CatalogReader {
       std::size_t k = 0;
       for (const auto& m : root["models"]) read_model_body(m, cat_.models[k++], after_models);
     }
+    read_merges();
     if (root["statistics"]) {
       src_.require_sequence(root["statistics"], "'statistics'");
       for (const auto& s : root["statistics"]) read_statistic(s);
@@ -147,7 +148,7 @@ class CatalogReader {
 
   std::string read_tag(const YAML::Node& node, const std::string& category, const std::string& subcategory) {
     src_.require_map(node, "a tag");
-    src_.check_keys(node, {"id", "name", "description", "state", "fact", "rule"});
+    src_.check_keys(node, {"id", "name", "description", "state", "fact", "rule", "merge"});
     Tag tag;
     tag.id = read_id(node, "tag");
     tag.location = src_.location(node["id"]);
@@ -191,8 +192,66 @@ class CatalogReader {
           node, "tag '" + tag.id + "' has neither 'fact' nor 'rule'",
           "a fact aggregates a channel (fact: {channel, agg, ...}); a rule is an expression (rule: {expr})");
     }
+    if (node["merge"]) pending_merges_.emplace_back(cat_.tags.size(), node["merge"]);
     cat_.tags.push_back(std::move(tag));
     return cat_.tags.back().id;
+  }
+
+  // ---- merged profiles ----------------------------------------------------
+
+  // merge: sum | min | max | any | all | most_frequent | {policy: latest, by: <tag>}
+  // Checked once every tag's type is known.
+  void read_merges() {
+    const std::vector<std::string> policies{"sum", "min", "max", "any", "all", "most_frequent", "latest"};
+    for (const auto& [index, node] : pending_merges_) {
+      Tag& tag = cat_.tags[index];
+      if (node.IsMap()) {
+        src_.check_keys(node, {"policy", "by"});
+      } else if (!node.IsScalar()) {
+        src_.fail(node, "'merge' is a policy or {policy: latest, by: <tag>}");
+      }
+      // Initialised once: assigning to a YAML::Node writes into the node it refers to.
+      const YAML::Node policy_node = node.IsMap() ? src_.scalar_node(node, "policy") : node;
+      const auto it = std::find(policies.begin(), policies.end(), policy_node.Scalar());
+      if (it == policies.end()) {
+        src_.fail(policy_node, "unknown merge policy '" + policy_node.Scalar() + "'",
+                  name_hint(policy_node.Scalar(), policies, "policies: " + join(policies)));
+      }
+      tag.merge = static_cast<MergePolicy>(it - policies.begin() + 1);
+      const bool number = tag.type == ValueType::Int || tag.type == ValueType::Float;
+      if ((tag.merge == MergePolicy::Sum || tag.merge == MergePolicy::Min || tag.merge == MergePolicy::Max) &&
+          !number) {
+        src_.fail(policy_node,
+                  "merge '" + policy_node.Scalar() + "' needs a number; '" + tag.id + "' is " +
+                      std::string(to_string(tag.type)),
+                  "use most_frequent or latest");
+      }
+      if ((tag.merge == MergePolicy::Any || tag.merge == MergePolicy::All) && tag.type != ValueType::Bool) {
+        src_.fail(policy_node, "merge '" + policy_node.Scalar() + "' needs a bool; '" + tag.id + "' is " +
+                                   std::string(to_string(tag.type)));
+      }
+      if (tag.merge == MergePolicy::MostFrequent && tag.type == ValueType::Float) {
+        src_.fail(policy_node, "most_frequent needs whole values; '" + tag.id + "' is a float",
+                  "use min, max, sum or latest");
+      }
+      if (tag.merge == MergePolicy::Latest) {
+        if (!node.IsMap() || !node["by"]) {
+          src_.fail(node, "merge 'latest' needs 'by': the tag that orders the members in time",
+                    "e.g. merge: {policy: latest, by: last_activity}");
+        }
+        const YAML::Node by = node["by"];
+        const Tag* order = cat_.find(by.Scalar());
+        if (order == nullptr || !(order->type == ValueType::Int || order->type == ValueType::Float)) {
+          src_.fail(by, "'by' must name a number tag, not '" + by.Scalar() + "'",
+                    "e.g. a last-activity time");
+        }
+        tag.merge_by = order->id;
+      } else if (node.IsMap() && node["by"]) {
+        src_.fail(node["by"], "only merge 'latest' takes 'by'");
+      }
+      if (tag.state == TagState::Offline)
+        src_.fail(policy_node, "tag '" + tag.id + "' is offline and not computed");
+    }
   }
 
   // ---- facts --------------------------------------------------------------
@@ -823,6 +882,7 @@ class CatalogReader {
   Catalog cat_;
   std::map<std::size_t, PendingRule> pending_;
   std::vector<std::size_t> rule_order_;
+  std::vector<std::pair<std::size_t, YAML::Node>> pending_merges_;
   NameScope rule_scope_;
 };
 

@@ -29,6 +29,7 @@
 #include "dist/shuffle.hpp"
 #include "engine/builtin_facts.hpp"
 #include "engine/group.hpp"
+#include "engine/merged_profiles.hpp"
 #include "engine/model_phase.hpp"
 #include "engine/read_plan.hpp"
 #include "engine/record_checks.hpp"
@@ -383,6 +384,20 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     });
   }
 
+  // --- merged profiles ------------------------------------------------------------
+  std::optional<MergedProfiles> profiles;
+  nlohmann::json merge_policies = nlohmann::json::object();
+  if (job.resolve_identity && tag_catalog && has_merged_profiles(*tag_catalog)) {
+    progress.phase("merge");
+    profiles = merge_profiles(comm, *tag_catalog, facts, partition, round_bytes);
+    for (const auto& tag : tag_catalog->tags) {
+      if (tag.merge == catalog::MergePolicy::None) continue;
+      merge_policies[tag.id] = tag.merge_by.empty()
+                                   ? std::string(catalog::to_string(tag.merge))
+                                   : std::string(catalog::to_string(tag.merge)) + " by " + tag.merge_by;
+    }
+  }
+
   // --- reduce -----------------------------------------------------------------
   progress.phase("reduce");
   const Accounting global = accounting.global(comm);
@@ -419,12 +434,17 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     std::filesystem::remove_all(out_dir);
     std::filesystem::create_directories(out_dir);
   });
-  std::uint64_t written = 0;
+  std::uint64_t written = 0, persons_written = 0;
   dist::collectively(comm, [&] {
     io::OutputFile out(comm.raw(), (out_dir / "tags.h5").string());
     written = out.write_table("customers", facts, {{"period", job.period.to_string()}, {"job", job.file}});
     for (std::size_t k = 0; k < channels.size(); ++k) {
       out.write_table("quarantine_" + channels[k], grouped.quarantine[k], {{"channel", channels[k]}});
+    }
+    if (profiles) {
+      persons_written =
+          out.write_table("persons", profiles->persons, {{"merge_policies", merge_policies.dump()}});
+      out.write_table("person_members", profiles->members);
     }
     out.close();
     if (job.write_csv) io::write_csv(comm.raw(), (out_dir / "tags.csv").string(), facts);
@@ -467,6 +487,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     manifest["totals"][facts.column_name(c + first_total)] = format_int128(totals[c]);
   }
   if (job.resolve_identity) manifest["identity"] = identity_report;
+  if (profiles) manifest["merged_profiles"] = {{"persons", persons_written}, {"policies", merge_policies}};
   if (tag_catalog) {
     manifest["catalog"] = {{"file", job.catalog},
                            {"sha256", sha256_hex(catalog_source.text)},
