@@ -22,26 +22,13 @@ portrait=$build/src/portrait
 raw_read=$build/scripts/bench/raw_read
 cd "$root"
 
-# --- the benchmark month, generated once ------------------------------------
+# --- the benchmark month (generated once) and the job on it -----------------
+source "$root/scripts/bench/month.sh"
 data=data/bench-$customers
-if [ ! -f "$data/.complete" ]; then
-  echo "bench: generating $customers customers for 2026-10 in $data"
-  rm -rf "$data"
-  start=$SECONDS
-  OMP_NUM_THREADS=1 scripts/mpirun.sh -np 2 "$portrait" gen --customers "$customers" --period 2026-10 \
-    --seed 9 --out "$data"
-  echo "bench: generated in $((SECONDS - start)) s"
-  touch "$data/.complete"
-fi
-
-# --- the job: jobs/telecom-monthly.yaml on the cached month ------------------
+bench_month "$customers"
 out=out/bench
-mkdir -p "$out"
 job=$out/telecom-bench.yaml
-sed -e "s|data/demo/shards/\*.h5|$data/shards/*.h5|" -e "s|data/demo/reference.h5|$data/reference.h5|" \
-    -e "s|^output: .*|output: $out/run|" -e "s|^memory_budget_mb: .*|memory_budget_mb: 8192|" \
-    jobs/telecom-monthly.yaml > "$job"
-echo "overwrite: true" >> "$job"
+bench_job "$customers" "$job"
 
 # The machine's memory (24 GiB, shared) is split between the ranks: 16 GiB of
 # budget in all, whatever the rank count.
