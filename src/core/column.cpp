@@ -154,6 +154,9 @@ const Column& Table::column(const std::string& name) const {
 void Table::resize(std::size_t rows) {
   for (auto& c : columns_) c.resize(rows);
 }
+void Table::reserve(std::size_t rows) {
+  for (auto& c : columns_) c.reserve(rows);
+}
 void Table::clear() {
   for (auto& c : columns_) c.clear();
 }

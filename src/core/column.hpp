@@ -101,6 +101,7 @@ class Table {
   }
 
   void resize(std::size_t rows);
+  void reserve(std::size_t rows);
   void clear();  // keeps columns and their capacity
   // Appends rows [begin, end) of `other`, which has the same columns in the same order.
   void append(const Table& other, std::size_t begin, std::size_t end);

@@ -4,6 +4,7 @@
 // directory), like every path on the command line.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,7 +28,10 @@ struct JobSpec {
   std::uint32_t buckets = 4096;
   std::uint64_t memory_budget_bytes = std::uint64_t{2} << 30;  // per rank; its records must fit
   // Bytes read per round and bound of each shuffle round's buffers; 0 means
-  // an eighth of the memory budget.
+  // an eighth of the memory budget, at most 32 MiB: measured on the demo
+  // month, larger rounds only cost first touches of fresh pages and cache
+  // misses (docs/performance.md). Raise it for many ranks, where each
+  // destination's share of a round gets small.
   std::uint64_t round_bytes = 0;
   bool write_csv = false;
   bool overwrite = false;  // replace an existing output directory
@@ -37,7 +41,8 @@ struct JobSpec {
   identity::IdentityGuards identity_guards;
 
   std::uint64_t effective_round_bytes() const {
-    return round_bytes > 0 ? round_bytes : memory_budget_bytes / 8;
+    return round_bytes > 0 ? round_bytes
+                           : std::min<std::uint64_t>(memory_budget_bytes / 8, std::uint64_t{32} << 20);
   }
   UnixSeconds history_start() const { return period.plus_months(-history_months).start(); }
 };

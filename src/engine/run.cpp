@@ -212,6 +212,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   // each channel's columns.
   ColumnLayouts mine;
   std::uint64_t planned_rows = 0;
+  std::map<std::string, std::int64_t> planned_by_channel;
   dist::collectively(comm, [&] {
     std::uint32_t open_file = UINT32_MAX;
     std::unique_ptr<io::ShardReader> reader;
@@ -223,6 +224,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       for (const auto& info : reader->tables()) {
         const auto [begin, end] = unit_rows(u, info.rows);
         planned_rows += end - begin;
+        planned_by_channel[info.channel] += static_cast<std::int64_t>(end - begin);
         auto& columns = mine[info.channel];
         if (!columns.empty()) continue;
         const Table empty = reader->empty_table(info.channel);
@@ -281,8 +283,18 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   // buffers take at most as much again; the rest holds the rank's own records.
   const std::uint64_t round_bytes = std::max<std::uint64_t>(job.effective_round_bytes(), 1024);
   dist::Shuffle shuffle(comm, round_bytes);
+  // Each rank receives about 1/ranks of every channel (buckets spread
+  // customers evenly): reserve that once rather than grow by copying.
+  std::vector<std::int64_t> channel_rows;
+  for (const auto& name : channels) channel_rows.push_back(planned_by_channel[name]);
+  channel_rows = dist::sum_int64(comm, channel_rows);
   std::map<std::string, Table> resident;
-  for (const auto& [name, t] : staged) resident.emplace(name, t.empty_like());
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    Table t = staged.at(channels[k]).empty_like();
+    t.reserve(
+        static_cast<std::size_t>(channel_rows[k] / comm.size() + channel_rows[k] / comm.size() / 16 + 1024));
+    resident.emplace(channels[k], std::move(t));
+  }
   std::map<std::string, std::vector<int>> dest;
   UnitCursor cursor(files, my_units);
   std::int64_t read_rows = 0;
