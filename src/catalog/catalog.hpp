@@ -145,6 +145,7 @@ struct Measure {
 
 struct StatisticSpec {
   std::string id;
+  bool persons = false;  // level: person: over merged profiles, reading merged tags only
   DisplayName name;
   std::vector<std::string> group_by;  // tags or customers.<column> (bool, int or category)
   std::vector<Measure> measures;

@@ -613,7 +613,7 @@ class CatalogReader {
 
   void read_statistic(const YAML::Node& node) {
     src_.require_map(node, "a statistic");
-    src_.check_keys(node, {"id", "name", "description", "group_by", "measures"});
+    src_.check_keys(node, {"id", "name", "description", "level", "group_by", "measures"});
     StatisticSpec s;
     s.id = read_id(node, "statistic");
     s.location = src_.location(node["id"]);
@@ -637,6 +637,29 @@ class CatalogReader {
     if (!node["measures"]) src_.fail(node, "statistic '" + s.id + "' has no 'measures'");
     src_.require_sequence(node["measures"], "'measures'");
     for (const auto& m : node["measures"]) s.measures.push_back(read_measure(m));
+    if (auto level = node["level"]) {
+      if (level.Scalar() != "person" && level.Scalar() != "customer") {
+        src_.fail(level, "unknown level '" + level.Scalar() + "'",
+                  "a statistic is over customers or persons");
+      }
+      s.persons = level.Scalar() == "person";
+    }
+    if (s.persons) {
+      // Over merged profiles: every name must be a merged tag.
+      std::vector<std::string> names = s.group_by;
+      for (const auto& m : s.measures) {
+        if (!m.of.empty()) names.push_back(m.of);
+        if (m.when) names.insert(names.end(), m.when->inputs.begin(), m.when->inputs.end());
+      }
+      for (const auto& name : names) {
+        const Tag* tag = cat_.find(name);
+        if (tag == nullptr || tag->merge == MergePolicy::None) {
+          src_.fail(node["level"],
+                    "person-level statistic '" + s.id + "' reads '" + name + "', which is not merged",
+                    "give '" + name + "' a merge policy (merge: ...), or make the statistic customer-level");
+        }
+      }
+    }
     cat_.statistics.push_back(std::move(s));
   }
 

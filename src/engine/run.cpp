@@ -414,9 +414,18 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   progress.phase("reduce");
   const Accounting global = accounting.global(comm);
   std::vector<stats::GroupStats> statistics;
+  std::vector<std::string> skipped_statistics;
   if (tag_catalog) {
-    statistics = compute_catalog_statistics(comm, *tag_catalog, grouped.customers, facts, grouped.bucket,
-                                            partition.range_of(comm.rank()));
+    for (const auto& spec : tag_catalog->statistics) {
+      if (spec.persons && !profiles) {
+        skipped_statistics.push_back(spec.id);
+        progress.note("statistic '" + spec.id +
+                      "' is over persons and this job resolves no identities: skipped");
+      }
+    }
+    statistics =
+        compute_catalog_statistics(comm, *tag_catalog, grouped.customers, facts, grouped.bucket,
+                                   partition.range_of(comm.rank()), profiles ? &profiles->persons : nullptr);
   }
   // Without a catalog, the built-in facts' exact totals are the run's summary.
   std::vector<Int128> local_totals;
@@ -507,6 +516,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
                            {"facts", tag_catalog->fact_count()},
                            {"rules", tag_catalog->rule_count()}};
     for (const auto& st : statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");
+    if (!skipped_statistics.empty()) manifest["statistics_skipped"] = skipped_statistics;
     if (!tag_catalog->models.empty()) manifest["models"] = models.manifest;
   }
   manifest["reference"] = job.reference;

@@ -19,14 +19,15 @@ const Column& column_named(const std::string& name, const Table& customers, cons
 }
 
 // The condition of a share measure, per customer: 1 met, 0 not (or missing).
-Column condition_column(const catalog::CompiledExpr& when, const Table& customers, const Table& tags) {
+Column condition_column(const catalog::CompiledExpr& when, const Table& customers, const Table& tags,
+                        std::size_t rows) {
   const auto slots = catalog::bind_rule_inputs(when, customers, tags);
   Column out(ColumnType::Int8);
   auto& met = out.values<std::int8_t>();
-  met.resize(customers.rows());
+  met.resize(rows);
   catalog::EvalScratch scratch;
-  for (std::size_t begin = 0; begin < customers.rows(); begin += catalog::kBatch) {
-    const std::size_t end = std::min(customers.rows(), begin + catalog::kBatch);
+  for (std::size_t begin = 0; begin < rows; begin += catalog::kBatch) {
+    const std::size_t end = std::min(rows, begin + catalog::kBatch);
     catalog::evaluate_mask(when, slots, begin, end, scratch, scratch.mask);
     for (std::size_t i = begin; i < end; ++i) met[i] = static_cast<std::int8_t>(scratch.mask[i - begin]);
   }
@@ -119,31 +120,37 @@ Table compute_catalog_tags(const catalog::Catalog& catalog, const GroupedCustome
   return out;
 }
 
-std::vector<stats::GroupStats> compute_catalog_statistics(const dist::Comm& comm,
-                                                          const catalog::Catalog& catalog,
-                                                          const Table& customers, const Table& tags,
-                                                          std::span<const Bucket> bucket,
-                                                          const dist::BucketRange& range) {
+std::vector<stats::GroupStats> compute_catalog_statistics(
+    const dist::Comm& comm, const catalog::Catalog& catalog, const Table& customers, const Table& tags,
+    std::span<const Bucket> bucket, const dist::BucketRange& range, const Table* persons) {
   std::vector<stats::GroupStats> out;
+  const Table no_customers("customers");
+  std::vector<Bucket> person_bucket;
+  if (persons != nullptr) {
+    for (auto b : persons->values<std::int32_t>("bucket")) person_bucket.push_back(static_cast<Bucket>(b));
+  }
   for (const auto& spec : catalog.statistics) {
+    if (spec.persons && persons == nullptr) continue;  // the run merged no profiles
+    // Person-level statistics read merged tags only (checked by the catalog).
+    const Table& rows = spec.persons ? no_customers : customers;
+    const Table& values = spec.persons ? *persons : tags;
     std::vector<Column> conditions;  // share conditions, alive during the computation
     conditions.reserve(spec.measures.size());
     stats::GroupStatsInput input;
     input.id = spec.id;
     input.group_by = spec.group_by;
-    for (const auto& name : spec.group_by)
-      input.group_columns.push_back(&column_named(name, customers, tags));
+    for (const auto& name : spec.group_by) input.group_columns.push_back(&column_named(name, rows, values));
     for (const auto& m : spec.measures) {
       stats::MeasureInput measure{m.id, measure_kind(m.kind), nullptr};
       if (m.kind == catalog::MeasureKind::Share) {
-        conditions.push_back(condition_column(*m.when, customers, tags));
+        conditions.push_back(condition_column(*m.when, rows, values, values.rows()));
         measure.values = &conditions.back();
       } else if (m.kind != catalog::MeasureKind::Count) {
-        measure.values = &column_named(m.of, customers, tags);
+        measure.values = &column_named(m.of, rows, values);
       }
       input.measures.push_back(measure);
     }
-    input.bucket = bucket;
+    input.bucket = spec.persons ? std::span<const Bucket>(person_bucket) : bucket;
     input.range = range;
     out.push_back(stats::compute_group_stats(comm, input));
   }
@@ -181,8 +188,9 @@ std::string statistics_text(const catalog::Catalog& catalog, const stats::GroupS
   }
   // Rows: customers, their share, then each measure.
   std::vector<std::pair<std::string, std::vector<std::string>>> rows;
-  rows.push_back({"customers", {}});
-  rows.push_back({"share of customers", {}});
+  const std::string unit = spec.persons ? "persons" : "customers";
+  rows.push_back({unit, {}});
+  rows.push_back({"share of " + unit, {}});
   for (std::size_t g = 0; g < s.keys.size(); ++g) {
     rows[0].second.push_back(std::to_string(s.counts[g]));
     rows[1].second.push_back(total > 0 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(s.counts[g]) /
@@ -196,7 +204,7 @@ std::string statistics_text(const catalog::Catalog& catalog, const stats::GroupS
     rows.push_back({measure.name.en.empty() ? measure.id : measure.name.en, std::move(cells)});
   }
 
-  std::string text = fmt::format("{} ({} customers)\n", title(spec.name, spec.id), total);
+  std::string text = fmt::format("{} ({} {})\n", title(spec.name, spec.id), total, unit);
   constexpr std::size_t kMaxColumns = 8;
   if (s.keys.size() <= kMaxColumns) {
     std::size_t label_width = 0;

@@ -24,12 +24,13 @@ namespace portrait::engine {
 Table compute_catalog_tags(const catalog::Catalog& catalog, const GroupedCustomers& grouped,
                            const ReferenceLookups& lookups, const Period& period);
 
-// Collective. Every statistic of the catalog over the customers' tags.
-std::vector<stats::GroupStats> compute_catalog_statistics(const dist::Comm& comm,
-                                                          const catalog::Catalog& catalog,
-                                                          const Table& customers, const Table& tags,
-                                                          std::span<const Bucket> bucket,
-                                                          const dist::BucketRange& range);
+// Collective. Every statistic of the catalog: customer-level ones over the
+// customers' tags, person-level ones over `persons` (the merged profiles,
+// with their bucket column; null when the run merged none: then the
+// person-level statistics are skipped).
+std::vector<stats::GroupStats> compute_catalog_statistics(
+    const dist::Comm& comm, const catalog::Catalog& catalog, const Table& customers, const Table& tags,
+    std::span<const Bucket> bucket, const dist::BucketRange& range, const Table* persons);
 
 // The statistics as JSON, with category codes replaced by their labels and
 // the display names of statistics and measures.

@@ -85,6 +85,18 @@ std::string cell_text(const StatValue& v) {
 GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& input) {
   const std::size_t n = input.bucket.size();
   const std::size_t k = input.group_columns.size();
+  // One value per row everywhere: a column of another table must not be
+  // read against these rows.
+  for (const Column* c : input.group_columns) {
+    if (c->size() != n)
+      throw std::logic_error("group statistics '" + input.id + "': a group-by column has another length");
+  }
+  for (const auto& m : input.measures) {
+    if (m.values != nullptr && m.values->size() != n) {
+      throw std::logic_error("group statistics '" + input.id + "': measure '" + m.id +
+                             "' has another length");
+    }
+  }
 
   // Groups: the union over ranks of the local key combinations, sorted.
   std::vector<Key> customer_key(n, Key(k));

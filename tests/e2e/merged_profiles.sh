@@ -2,8 +2,9 @@
 # tests/e2e/merged_profiles.sh: merged profiles of the telecom catalog on
 # generated data with planted multi-number persons: the persons table holds
 # every person once, its members add up to the customers, each merged tag
-# equals a recomputation from the customers table by the recorded policy, and
-# the tables are the same bytes at np 1 and 3.
+# equals a recomputation from the customers table by the recorded policy, the
+# person-level statistic groups persons by their merged tags, and the tables
+# are the same bytes at np 1 and 3.
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,7 +21,7 @@ for np in 1 3; do
 done
 cmp "$work/np1/tags.h5" "$work/np3/tags.h5" || fail "tags.h5 (with persons) differs between np 1 and np 3"
 
-/usr/bin/python3 - "$work/np3/tags.h5" <<'PY'
+/usr/bin/python3 - "$work/np3/tags.h5" "$work/np3/statistics.json" <<'PY'
 import json, sys
 from collections import Counter, defaultdict
 import h5py, numpy as np
@@ -74,6 +75,16 @@ for tag, text in policies.items():
         else:
             assert got == expect, (tag, person, got, expect)
         compared += 1
+# The person-level statistic groups persons by their merged segment.
+stats = {s["id"]: s for s in json.load(open(sys.argv[2]))}["persons_by_segment"]
+labels = ["high_risk_retention", "gold", "high_end_volatile", "potential", "low_end_volatile", "tidal"]
+segment, spend = persons["segment"][:], persons["arpu"][:]
+for g in stats["groups"]:
+    code = labels.index(g["segment"])
+    rows = segment == code
+    assert g["customers"] == int(rows.sum()), (g, int(rows.sum()))
+    known = spend[rows & ~np.isnan(spend)]
+    assert abs(g["spend"] - known.mean()) <= 1e-9 * abs(known.mean()), (g["spend"], known.mean())
 several = sum(1 for rows in groups.values() if len(rows) > 1)
 print(f"merged_profiles: {len(groups)} persons ({several} with several numbers), {len(policies)} merged tags, "
       f"{compared} values recomputed")
