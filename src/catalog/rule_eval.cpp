@@ -10,17 +10,16 @@
 
 namespace portrait::catalog {
 
+const Column& input_column(const std::string& name, const Table& customers, const Table& tags) {
+  constexpr std::string_view kPrefix = "customers.";
+  if (name.compare(0, kPrefix.size(), kPrefix) == 0) return customers.column(name.substr(kPrefix.size()));
+  return tags.column(name);
+}
+
 std::vector<const Column*> bind_rule_inputs(const CompiledExpr& expr, const Table& customers,
                                             const Table& tags) {
-  static const std::string prefix = "customers.";
   std::vector<const Column*> slots;
-  for (const auto& name : expr.inputs) {
-    if (name.compare(0, prefix.size(), prefix) == 0) {
-      slots.push_back(&customers.column(name.substr(prefix.size())));
-    } else {
-      slots.push_back(&tags.column(name));
-    }
-  }
+  for (const auto& name : expr.inputs) slots.push_back(&input_column(name, customers, tags));
   return slots;
 }
 

@@ -10,6 +10,10 @@
 
 namespace portrait::catalog {
 
+// The column of a name in the rule scope: customers.<column> from
+// `customers`, anything else (a tag) from `tags`.
+const Column& input_column(const std::string& name, const Table& customers, const Table& tags);
+
 // The columns a rule's expression reads: customers.<column> from
 // `customers`, tags from `tags` (same rows, same order).
 std::vector<const Column*> bind_rule_inputs(const CompiledExpr& expr, const Table& customers,

@@ -133,6 +133,16 @@ Column& Table::add(const std::string& name, ColumnType type) {
   return columns_.back();
 }
 
+Column& Table::add(const std::string& name, Column column) {
+  if (has(name)) throw std::logic_error("table '" + name_ + "' already has a column '" + name + "'");
+  if (!columns_.empty() && column.size() != columns_.front().size()) {
+    throw std::logic_error("column '" + name + "' is not as long as table '" + name_ + "'");
+  }
+  names_.push_back(name);
+  columns_.push_back(std::move(column));
+  return columns_.back();
+}
+
 long Table::index_of(const std::string& name) const {
   for (std::size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return static_cast<long>(i);

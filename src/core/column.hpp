@@ -82,6 +82,9 @@ class Table {
   // Adds a column as long as the others (filled with zeros); names are
   // unique. References to columns stay valid when more columns are added.
   Column& add(const std::string& name, ColumnType type);
+  // Adds `column` itself (no copy, no zero-filled allocation); it must be as
+  // long as the other columns.
+  Column& add(const std::string& name, Column column);
   bool has(const std::string& name) const { return index_of(name) >= 0; }
   // Throws portrait::Error naming the table and the column when absent.
   Column& column(const std::string& name);

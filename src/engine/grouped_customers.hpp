@@ -18,8 +18,6 @@ struct ChannelRecords {
   std::string channel;
   Table records;
   std::vector<std::uint64_t> offsets;  // customers + 1 entries
-
-  std::span<const std::uint64_t> offsets_span() const { return offsets; }
 };
 
 struct GroupedCustomers {

@@ -107,7 +107,7 @@ MergedProfiles merge_profiles(const dist::Comm& comm, const catalog::Catalog& ca
       columns.push_back(tag->merge_by);
     }
   }
-  for (const auto& name : columns) outgoing.add(name, customers.column(name).type()) = customers.column(name);
+  for (const auto& name : columns) outgoing.add(name, customers.column(name));
   std::vector<int> dest(customers.rows());
   const auto& person = outgoing.values<std::int64_t>("person_id");
   for (std::size_t i = 0; i < dest.size(); ++i) dest[i] = partition.owner_of(person[i]);

@@ -16,12 +16,6 @@
 namespace portrait::engine {
 namespace {
 
-const Column& input_column(const std::string& name, const Table& customers, const Table& tags) {
-  constexpr std::string_view kPrefix = "customers.";
-  if (name.rfind(kPrefix, 0) == 0) return customers.column(name.substr(kPrefix.size()));
-  return tags.column(name);
-}
-
 std::vector<double> as_reals(const Column& column) {
   return column.visit([](const auto& v) {
     std::vector<double> out(v.size());
@@ -65,9 +59,9 @@ ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog
     if (spec.kind == catalog::ModelKind::Rfm) {
       std::vector<std::int64_t> r, f, m;
       dist::collectively(comm, [&] {
-        r = as_integers(input_column(spec.recency, customers, tags));
-        f = as_integers(input_column(spec.frequency, customers, tags));
-        m = as_integers(input_column(spec.monetary, customers, tags));
+        r = as_integers(catalog::input_column(spec.recency, customers, tags));
+        f = as_integers(catalog::input_column(spec.frequency, customers, tags));
+        m = as_integers(catalog::input_column(spec.monetary, customers, tags));
       });
       const models::RfmScores scores = models::score_rfm(comm, r, f, m);
       const std::vector<std::pair<std::string, const std::vector<std::int8_t>*>> parts{
@@ -94,7 +88,7 @@ ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog
     std::vector<std::vector<double>> features;
     dist::collectively(comm, [&] {
       for (const auto& name : spec.features)
-        features.push_back(as_reals(input_column(name, customers, tags)));
+        features.push_back(as_reals(catalog::input_column(name, customers, tags)));
     });
     models::CustomerRows rows;
     rows.range = range;

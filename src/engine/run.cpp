@@ -165,13 +165,14 @@ class UnitCursor {
 
 // The customer table with `person_id` after `customer_id` and `bucket`.
 Table with_person_ids(Table customers, std::vector<CustomerId> persons) {
+  Column person(ColumnType::Int64);
+  person.values<std::int64_t>() = std::move(persons);
   Table out(customers.name());
-  for (std::size_t c = 0; c < customers.column_count(); ++c) {
-    if (c == 2) out.add("person_id", ColumnType::Int64).values<std::int64_t>() = std::move(persons);
-    std::swap(out.add(customers.column_name(c), customers.column(c).type()), customers.column(c));
+  for (std::size_t c = 0; c < 2; ++c) out.add(customers.column_name(c), std::move(customers.column(c)));
+  out.add("person_id", std::move(person));
+  for (std::size_t c = 2; c < customers.column_count(); ++c) {
+    out.add(customers.column_name(c), std::move(customers.column(c)));
   }
-  if (customers.column_count() == 2)
-    out.add("person_id", ColumnType::Int64).values<std::int64_t>() = std::move(persons);
   return out;
 }
 

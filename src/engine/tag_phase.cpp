@@ -12,12 +12,6 @@
 namespace portrait::engine {
 namespace {
 
-const Column& column_named(const std::string& name, const Table& customers, const Table& tags) {
-  constexpr std::string_view kPrefix = "customers.";
-  if (name.rfind(kPrefix, 0) == 0) return customers.column(name.substr(kPrefix.size()));
-  return tags.column(name);
-}
-
 // The condition of a share measure, per customer: 1 met, 0 not (or missing).
 Column condition_column(const catalog::CompiledExpr& when, const Table& customers, const Table& tags,
                         std::size_t rows) {
@@ -114,8 +108,7 @@ Table compute_catalog_tags(const catalog::Catalog& catalog, const GroupedCustome
   for (std::size_t i = 0; i < grouped.size(); ++i) bucket[i] = static_cast<std::int32_t>(grouped.bucket[i]);
   for (const auto& tag : catalog.tags) {
     if (!computed.has(tag.id)) continue;
-    Column& column = out.add(tag.id, computed.column(tag.id).type());
-    std::swap(column, computed.column(tag.id));
+    out.add(tag.id, std::move(computed.column(tag.id)));
   }
   return out;
 }
@@ -139,14 +132,15 @@ std::vector<stats::GroupStats> compute_catalog_statistics(
     stats::GroupStatsInput input;
     input.id = spec.id;
     input.group_by = spec.group_by;
-    for (const auto& name : spec.group_by) input.group_columns.push_back(&column_named(name, rows, values));
+    for (const auto& name : spec.group_by)
+      input.group_columns.push_back(&catalog::input_column(name, rows, values));
     for (const auto& m : spec.measures) {
       stats::MeasureInput measure{m.id, measure_kind(m.kind), nullptr};
       if (m.kind == catalog::MeasureKind::Share) {
         conditions.push_back(condition_column(*m.when, rows, values, values.rows()));
         measure.values = &conditions.back();
       } else if (m.kind != catalog::MeasureKind::Count) {
-        measure.values = &column_named(m.of, rows, values);
+        measure.values = &catalog::input_column(m.of, rows, values);
       }
       input.measures.push_back(measure);
     }

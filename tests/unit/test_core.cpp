@@ -97,6 +97,19 @@ TEST(Table, ColumnsByNameAndClearKeepsCapacity) {
   EXPECT_EQ(e.rows(), 0u);
 }
 
+TEST(Table, AddingAColumnTakesItsStorage) {
+  Table t("tags");
+  t.add("customer_id", ColumnType::Int64).values<std::int64_t>() = {1, 2, 3};
+  Column score(ColumnType::Float64);
+  score.values<double>() = {0.1, 0.2, 0.3};
+  const double* storage = score.values<double>().data();
+  EXPECT_EQ(t.add("score", std::move(score)).values<double>().data(), storage);
+  Column short_column(ColumnType::Int8);
+  short_column.values<std::int8_t>() = {1};
+  EXPECT_THROW(t.add("flag", std::move(short_column)), std::logic_error);
+  EXPECT_THROW(t.add("score", Column(ColumnType::Float64)), std::logic_error);
+}
+
 TEST(Table, ColumnReferencesSurviveAddingColumns) {
   Table t("usage");
   auto& id = t.add("customer_id", ColumnType::Int64).values<std::int64_t>();
