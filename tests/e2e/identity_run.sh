@@ -49,7 +49,6 @@ assert not split, f"{len(split)} planted persons are split, e.g. {split[:3]}"
 components = defaultdict(list)
 for customer, p in person.items():
     components[p].append(customer)
-    assert p == min(components[p]) or p <= customer, "a person id is not the smallest customer id of its component"
 for p, members in components.items():
     assert p == min(members), f"person {p} is not the smallest id of {members}"
 largest = max(len(m) for m in components.values())
