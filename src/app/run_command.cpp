@@ -20,6 +20,9 @@ struct RunOptions {
   bool csv = false;
   bool overwrite = false;
   bool quiet = false;
+  bool resume = false;
+  bool no_checkpoints = false;
+  std::string stop_after;
 };
 
 void print_summary(const engine::RunResult& result) {
@@ -58,9 +61,13 @@ int run(const RunOptions& options, const dist::Comm& comm) {
       job.memory_budget_bytes = static_cast<std::uint64_t>(options.memory_budget_mb) << 20;
     if (options.csv) job.write_csv = true;
     if (options.overwrite) job.overwrite = true;
+    if (options.resume) job.resume = true;
+    if (options.no_checkpoints) job.checkpoints = false;
+    if (!options.stop_after.empty())
+      job.stop_after = engine::parse_checkpoint_stage(options.stop_after, "--stop-after");
     engine::Progress progress(comm.is_root() && !options.quiet);
     const auto result = engine::run_job(comm, job, progress);
-    if (comm.is_root()) print_summary(result);
+    if (comm.is_root() && !result.stopped_after) print_summary(result);
     return 0;
   } catch (const Error& e) {
     // Every rank has the same error; rank 0 says it once.
@@ -84,6 +91,11 @@ void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
   sub->add_flag("--csv", options->csv, "Also write <output>/tags.csv");
   sub->add_flag("--overwrite", options->overwrite, "Replace the output directory if it exists");
   sub->add_flag("--quiet", options->quiet, "No progress lines");
+  sub->add_flag("--resume", options->resume,
+                "Continue an interrupted run from its latest complete checkpoint (any rank count)");
+  sub->add_flag("--no-checkpoints", options->no_checkpoints, "Write no checkpoints (overrides the job)");
+  sub->add_option("--stop-after", options->stop_after,
+                  "End the run once this checkpoint is saved: grouped or tagged (resume later)");
   sub->callback([options, &comm, &exit_code] { exit_code = run(*options, comm); });
 }
 

@@ -159,7 +159,6 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
 
     // Records of customers absent from the customers table; both are in
     // (bucket, customer_id) order, so one merge walk finds them.
-    std::vector<std::uint64_t> offsets(customer_id.size() + 1, 0);
     {
       std::size_t c = 0;
       for (std::size_t i = 0; i < id.size(); ++i) {
@@ -171,16 +170,24 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
     }
     split_quarantine(records, out.quarantine[k + 1], accounting.channel(k + 1));
 
-    // CSR index over the good records.
-    const auto& good_id = records.values<std::int64_t>("customer_id");
-    std::size_t r = 0;
-    for (std::size_t c = 0; c < customer_id.size(); ++c) {
-      offsets[c] = r;
-      while (r < good_id.size() && good_id[r] == customer_id[c]) ++r;
-    }
-    offsets[customer_id.size()] = r;
+    auto offsets = customer_offsets(customer_id, records.values<std::int64_t>("customer_id"));
     out.channels.push_back({name, std::move(records), std::move(offsets)});
   }
+}
+
+std::vector<std::uint64_t> customer_offsets(const std::vector<CustomerId>& customer_id,
+                                            const std::vector<CustomerId>& record_customer_id) {
+  std::vector<std::uint64_t> offsets(customer_id.size() + 1, 0);
+  std::size_t r = 0;
+  for (std::size_t c = 0; c < customer_id.size(); ++c) {
+    offsets[c] = r;
+    while (r < record_customer_id.size() && record_customer_id[r] == customer_id[c]) ++r;
+  }
+  offsets[customer_id.size()] = r;
+  if (r != record_customer_id.size()) {
+    throw std::logic_error("records of a customer outside the customer table reached the customer index");
+  }
+  return offsets;
 }
 
 const ChannelRecords* GroupedCustomers::find(const std::string& channel) const {

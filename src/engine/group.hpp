@@ -20,6 +20,12 @@ namespace portrait::engine {
 void group_records(Table customers, std::vector<std::pair<std::string, Table>> channels,
                    std::uint32_t buckets, Accounting& accounting, GroupedCustomers& out);
 
+// The CSR index of records over customers: customer c's records are rows
+// [offsets[c], offsets[c+1]). Both id columns are in (bucket, customer_id)
+// order and every record's customer is among `customer_id`.
+std::vector<std::uint64_t> customer_offsets(const std::vector<CustomerId>& customer_id,
+                                            const std::vector<CustomerId>& record_customer_id);
+
 // Sorts `table` in place by (bucket of customer_id, customer_id, time column
 // if any, _record). Exposed for tests and benchmarks.
 void sort_by_customer(Table& table, const std::string& time_column, std::uint32_t buckets);

@@ -106,7 +106,7 @@ JobSpec load_job(const std::string& path) {
   job.file = path;
   check_keys(path, root,
              {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb",
-              "round_kb", "csv", "overwrite", "identity"},
+              "round_kb", "csv", "overwrite", "checkpoints", "identity"},
              "");
   for (const char* required : {"period", "inputs", "output"}) {
     if (!root[required]) throw Error(fmt::format("missing required key '{}'", required), path);
@@ -160,6 +160,7 @@ JobSpec load_job(const std::string& path) {
   }
   if (auto c = root["csv"]) job.write_csv = scalar<bool>(path, c, "csv", "true or false");
   if (auto o = root["overwrite"]) job.overwrite = scalar<bool>(path, o, "overwrite", "true or false");
+  if (auto c = root["checkpoints"]) job.checkpoints = scalar<bool>(path, c, "checkpoints", "true or false");
   if (auto id = root["identity"]) read_identity(path, id, job);
   return job;
 }

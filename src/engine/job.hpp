@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/period.hpp"
+#include "engine/checkpoint.hpp"
 #include "identity/identity_guards.hpp"
 
 namespace portrait::engine {
@@ -35,6 +37,14 @@ struct JobSpec {
   std::uint64_t round_bytes = 0;
   bool write_csv = false;
   bool overwrite = false;  // replace an existing output directory
+  // Checkpoints after the group phase and after the tags (see
+  // checkpoint.hpp), in `<output>.checkpoints`; removed when the run completes.
+  bool checkpoints = true;
+  // Restart from the latest complete checkpoint of an interrupted run.
+  bool resume = false;
+  // End the run (exit 0, no output) once this stage's checkpoint is complete:
+  // to split a month over batch allocations, possibly of other rank counts.
+  std::optional<CheckpointStage> stop_after;
   // Cross-channel identity resolution: on when the job has an `identity`
   // section; its guards say which identifiers may link customers.
   bool resolve_identity = false;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <optional>
 
 #include "catalog/catalog_broadcast.hpp"
@@ -28,6 +29,7 @@
 #include "dist/reduce.hpp"
 #include "dist/shuffle.hpp"
 #include "engine/builtin_facts.hpp"
+#include "engine/checkpoint.hpp"
 #include "engine/group.hpp"
 #include "engine/merged_profiles.hpp"
 #include "engine/model_phase.hpp"
@@ -189,97 +191,63 @@ std::string format_int128(Int128 v) {
   return {digits.rbegin(), digits.rend()};
 }
 
-}  // namespace
-
-RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress) {
-  // --- plan -----------------------------------------------------------------
-  progress.phase("plan");
-  std::vector<ShardFile> files;
+// Every input file's checksum, each file read whole by one rank (the
+// largest files spread first), in file order on every rank.
+std::vector<std::string> input_checksums(const dist::Comm& comm, const std::vector<ShardFile>& files) {
+  std::vector<std::uint32_t> order(files.size());
+  std::iota(order.begin(), order.end(), 0U);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return files[a].bytes > files[b].bytes; });
+  std::vector<std::pair<std::uint32_t, std::string>> mine;
   dist::collectively(comm, [&] {
-    if (!comm.is_root()) return;
-    if (std::filesystem::exists(job.output) && !job.overwrite) {
-      throw Error(
-          "the output directory exists", job.output,
-          "pass --overwrite (or 'overwrite: true' in the job) to replace it, or choose another 'output'");
-    }
-    files = list_shard_files(job.shard_patterns, job.file);
-  });
-  dist::broadcast_object(comm, files);
-  const dist::BucketPartition partition(job.buckets, comm.size());
-  const auto plan = assign_read_units(files, comm.size());
-  const auto& my_units = plan[static_cast<std::size_t>(comm.rank())];
-
-  // Every rank opens its own files' metadata only, and the ranks agree on
-  // each channel's columns.
-  ColumnLayouts mine;
-  std::uint64_t planned_rows = 0;
-  std::map<std::string, std::int64_t> planned_by_channel;
-  dist::collectively(comm, [&] {
-    std::uint32_t open_file = UINT32_MAX;
-    std::unique_ptr<io::ShardReader> reader;
-    for (const auto& u : my_units) {
-      if (u.file != open_file) {
-        reader = std::make_unique<io::ShardReader>(files[u.file].path);
-        open_file = u.file;
-      }
-      for (const auto& info : reader->tables()) {
-        const auto [begin, end] = unit_rows(u, info.rows);
-        planned_rows += end - begin;
-        planned_by_channel[info.channel] += static_cast<std::int64_t>(end - begin);
-        auto& columns = mine[info.channel];
-        if (!columns.empty()) continue;
-        const Table empty = reader->empty_table(info.channel);
-        for (std::size_t c = 0; c < empty.column_count(); ++c) {
-          columns.emplace_back(empty.column_name(c), static_cast<int>(empty.column(c).type()));
-        }
-      }
+    for (auto k = static_cast<std::size_t>(comm.rank()); k < order.size();
+         k += static_cast<std::size_t>(comm.size())) {
+      mine.emplace_back(order[k], file_checksum(files[order[k]].path));
     }
   });
-  std::map<std::string, Table> staged;
-  dist::collectively(comm, [&] {
-    staged = agree_layouts(dist::allgather_objects(comm, mine));
-    if (!staged.count("customers")) {
-      throw Error("no shard holds a customers table", job.file,
-                  "the customers channel drives the customer set: add its shards to 'inputs: shards'");
-    }
-  });
-  planned_rows = dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(planned_rows)})[0];
-
-  // The catalog: rank 0 reads it, every rank compiles it against the
-  // channels' agreed columns and the period (deterministic, so identical).
-  std::optional<catalog::Catalog> tag_catalog;
-  catalog::CatalogSource catalog_source;
-  if (!job.catalog.empty()) {
-    catalog_source = catalog::broadcast_catalog_source(comm, job.catalog);
-    dist::collectively(comm, [&] {
-      std::map<std::string, std::vector<catalog::SchemaColumn>> extra;
-      for (const auto& [channel, table] : staged) {
-        const auto& schema = io::channel_schema(channel);
-        for (std::size_t c = 0; c < table.column_count(); ++c) {
-          const std::string& name = table.column_name(c);
-          if (name.front() != '_' && !schema.find(name))
-            extra[channel].push_back({name, table.column(c).type()});
-        }
-      }
-      tag_catalog = catalog::compile_catalog(catalog_source, catalog::input_schema(job.period, extra));
-    });
+  std::vector<std::string> sums(files.size());
+  for (const auto& part : dist::allgather_objects(comm, mine)) {
+    for (const auto& [file, sum] : part) sums[file] = sum;
   }
-  ReferenceLookups lookups;
-  dist::collectively(comm, [&] { lookups = load_reference_lookups(job.reference); });
+  return sums;
+}
 
-  // Channels in a fixed order: customers first, then the schema's order.
-  std::vector<std::string> channels{"customers"};
-  for (const auto& name : io::channel_names()) {
-    if (name != "customers" && staged.count(name)) channels.push_back(name);
+nlohmann::json guards_json(const identity::IdentityGuards& guards) {
+  nlohmann::json j;
+  j["max_component_size"] = guards.max_component_size;
+  for (int t = 0; t < identity::kIdTypeCount; ++t) {
+    const auto& g = guards.by_type[static_cast<std::size_t>(t)];
+    j["id_types"][std::string(identity::to_string(static_cast<identity::IdType>(t)))] = {
+        {"links", g.links}, {"max_customers", g.max_customers}, {"blocked", g.blocked_hashes}};
   }
-  Accounting accounting(channels);
-  progress.note(
-      fmt::format("{} shard file(s), {} ranks x {} thread(s), {} buckets, {} channels, {} records planned",
-                  files.size(), comm.size(), omp_get_max_threads(), job.buckets, channels.size(),
-                  human_count(static_cast<double>(planned_rows))));
+  return j;
+}
 
-  // --- read + shuffle ---------------------------------------------------------
-  progress.phase("read+shuffle");
+// What a checkpoint must match to be resumed: everything the tags depend on.
+nlohmann::json run_fingerprint(const JobSpec& job, const std::vector<ShardFile>& files,
+                               const std::vector<std::string>& checksums,
+                               const std::string& reference_checksum, const std::string& catalog_sha256) {
+  nlohmann::json f;
+  f["portrait"] = build_versions().front().second;
+  f["commit"] = git_commit();
+  f["period"] = job.period.to_string();
+  f["history_months"] = job.history_months;
+  f["buckets"] = job.buckets;
+  f["catalog_sha256"] = catalog_sha256;
+  f["reference"] = reference_checksum;
+  f["identity"] = job.resolve_identity ? guards_json(job.identity_guards) : nlohmann::json();
+  for (std::size_t i = 0; i < files.size(); ++i) f["inputs"].push_back({files[i].path, checksums[i]});
+  return f;
+}
+
+// The read + shuffle phase: every record read, checked and sent to the rank
+// that owns its customer's bucket. Returns the rank's records by channel.
+std::map<std::string, Table> read_and_shuffle(
+    const dist::Comm& comm, const JobSpec& job, const std::vector<ShardFile>& files,
+    const std::vector<ReadUnit>& my_units, const dist::BucketPartition& partition,
+    std::map<std::string, Table>& staged, const std::vector<std::string>& channels,
+    std::map<std::string, std::int64_t>& planned_by_channel, std::uint64_t planned_rows,
+    Accounting& accounting, Progress& progress, dist::ShuffleStats& stats) {
   // A round reads about an eighth of the budget (unless set); the shuffle's
   // buffers take at most as much again; the rest holds the rank's own records.
   const std::uint64_t round_bytes = std::max<std::uint64_t>(job.effective_round_bytes(), 1024);
@@ -339,62 +307,279 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     });
     if (status[1] == 0) break;
   }
+  stats = shuffle.stats();
+  return resident;
+}
 
-  // --- group ------------------------------------------------------------------
-  progress.phase("group");
+// The tables of the `grouped` checkpoint: customers, each channel's good
+// records, then each channel's quarantine.
+std::vector<std::pair<std::string, const Table*>> grouped_tables(const GroupedCustomers& grouped,
+                                                                 const std::vector<std::string>& channels) {
+  std::vector<std::pair<std::string, const Table*>> tables{{"customers", &grouped.customers}};
+  for (const auto& c : grouped.channels) tables.emplace_back(c.channel, &c.records);
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    tables.emplace_back("quarantine_" + channels[k], &grouped.quarantine[k]);
+  }
+  return tables;
+}
+
+// Takes the restored tables named `name` out of `tables`.
+Table take_table(std::vector<std::pair<std::string, Table>>& tables, const std::string& name) {
+  for (auto& [n, t] : tables) {
+    if (n == name) return std::move(t);
+  }
+  throw Error(fmt::format("the checkpoint holds no table '{}'", name), "--resume",
+              "rerun without --resume to start the month over");
+}
+
+// Customers, their buckets and the quarantine from restored tables; with
+// `records`, every channel's records and customer index too.
+void restore_grouped(std::vector<std::pair<std::string, Table>>& tables,
+                     const std::vector<std::string>& channels, std::uint32_t buckets, bool records,
+                     GroupedCustomers& grouped) {
+  grouped.customers = take_table(tables, "customers");
+  const auto& customer_id = grouped.customers.values<std::int64_t>("customer_id");
+  grouped.bucket.resize(customer_id.size());
+  for (std::size_t i = 0; i < customer_id.size(); ++i) grouped.bucket[i] = bucket_of(customer_id[i], buckets);
+  grouped.quarantine.clear();
+  for (const auto& channel : channels)
+    grouped.quarantine.push_back(take_table(tables, "quarantine_" + channel));
+  grouped.channels.clear();
+  if (!records) return;
+  for (std::size_t k = 1; k < channels.size(); ++k) {
+    Table t = take_table(tables, channels[k]);
+    auto offsets = customer_offsets(customer_id, t.values<std::int64_t>("customer_id"));
+    grouped.channels.push_back({channels[k], std::move(t), std::move(offsets)});
+  }
+}
+
+RunResult stopped_after(const Checkpoints& checkpoints, CheckpointStage stage, Progress& progress) {
+  progress.finish();
+  progress.note(fmt::format("stopped after the '{}' checkpoint in {}; continue with --resume",
+                            to_string(stage), checkpoints.dir().string()));
+  RunResult result;
+  result.stopped_after = stage;
+  return result;
+}
+
+}  // namespace
+
+RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress) {
+  // --- plan -----------------------------------------------------------------
+  progress.phase("plan");
+  std::vector<ShardFile> files;
+  dist::collectively(comm, [&] {
+    if (job.stop_after && !job.checkpoints) {
+      throw Error("the run is to stop after a checkpoint, but the job writes no checkpoints", job.file,
+                  "set 'checkpoints: true' in the job (the default)");
+    }
+    if (!comm.is_root()) return;
+    if (std::filesystem::exists(job.output) && !job.overwrite) {
+      throw Error(
+          "the output directory exists", job.output,
+          "pass --overwrite (or 'overwrite: true' in the job) to replace it, or choose another 'output'");
+    }
+    files = list_shard_files(job.shard_patterns, job.file);
+  });
+  dist::broadcast_object(comm, files);
+  const dist::BucketPartition partition(job.buckets, comm.size());
+  const dist::BucketRange range = partition.range_of(comm.rank());
+  const auto plan = assign_read_units(files, comm.size());
+  const auto& my_units = plan[static_cast<std::size_t>(comm.rank())];
+  const std::vector<std::string> checksums = input_checksums(comm, files);
+  std::string reference_checksum;
+  dist::collectively(comm, [&] {
+    if (comm.is_root() && !job.reference.empty()) reference_checksum = file_checksum(job.reference);
+  });
+  dist::broadcast_object(comm, reference_checksum);
+
+  // Every rank opens its own files' metadata only, and the ranks agree on
+  // each channel's columns.
+  ColumnLayouts mine;
+  std::uint64_t planned_rows = 0;
+  std::map<std::string, std::int64_t> planned_by_channel;
+  dist::collectively(comm, [&] {
+    std::uint32_t open_file = UINT32_MAX;
+    std::unique_ptr<io::ShardReader> reader;
+    for (const auto& u : my_units) {
+      if (u.file != open_file) {
+        reader = std::make_unique<io::ShardReader>(files[u.file].path);
+        open_file = u.file;
+      }
+      for (const auto& info : reader->tables()) {
+        const auto [begin, end] = unit_rows(u, info.rows);
+        planned_rows += end - begin;
+        planned_by_channel[info.channel] += static_cast<std::int64_t>(end - begin);
+        auto& columns = mine[info.channel];
+        if (!columns.empty()) continue;
+        const Table empty = reader->empty_table(info.channel);
+        for (std::size_t c = 0; c < empty.column_count(); ++c) {
+          columns.emplace_back(empty.column_name(c), static_cast<int>(empty.column(c).type()));
+        }
+      }
+    }
+  });
+  std::map<std::string, Table> staged;
+  dist::collectively(comm, [&] {
+    staged = agree_layouts(dist::allgather_objects(comm, mine));
+    if (!staged.count("customers")) {
+      throw Error("no shard holds a customers table", job.file,
+                  "the customers channel drives the customer set: add its shards to 'inputs: shards'");
+    }
+  });
+  planned_rows = dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(planned_rows)})[0];
+
+  // The catalog: rank 0 reads it, every rank compiles it against the
+  // channels' agreed columns and the period (deterministic, so identical).
+  std::optional<catalog::Catalog> tag_catalog;
+  catalog::CatalogSource catalog_source;
+  if (!job.catalog.empty()) {
+    catalog_source = catalog::broadcast_catalog_source(comm, job.catalog);
+    dist::collectively(comm, [&] {
+      std::map<std::string, std::vector<catalog::SchemaColumn>> extra;
+      for (const auto& [channel, table] : staged) {
+        const auto& schema = io::channel_schema(channel);
+        for (std::size_t c = 0; c < table.column_count(); ++c) {
+          const std::string& name = table.column_name(c);
+          if (name.front() != '_' && !schema.find(name))
+            extra[channel].push_back({name, table.column(c).type()});
+        }
+      }
+      tag_catalog = catalog::compile_catalog(catalog_source, catalog::input_schema(job.period, extra));
+    });
+  }
+  const std::string catalog_sha256 = tag_catalog ? sha256_hex(catalog_source.text) : std::string();
+  ReferenceLookups lookups;
+  dist::collectively(comm, [&] { lookups = load_reference_lookups(job.reference); });
+
+  // Channels in a fixed order: customers first, then the schema's order.
+  std::vector<std::string> channels{"customers"};
+  for (const auto& name : io::channel_names()) {
+    if (name != "customers" && staged.count(name)) channels.push_back(name);
+  }
+  Accounting accounting(channels);
+  progress.note(
+      fmt::format("{} shard file(s), {} ranks x {} thread(s), {} buckets, {} channels, {} records planned",
+                  files.size(), comm.size(), omp_get_max_threads(), job.buckets, channels.size(),
+                  human_count(static_cast<double>(planned_rows))));
+
+  const Checkpoints checkpoints(job.output + ".checkpoints",
+                                run_fingerprint(job, files, checksums, reference_checksum, catalog_sha256),
+                                job.buckets);
+  std::optional<CheckpointInfo> resumed;
+  if (job.resume) {
+    resumed = checkpoints.latest(comm);
+    progress.note(resumed ? fmt::format("resuming from the '{}' checkpoint written by {} rank(s)",
+                                        to_string(resumed->stage), resumed->ranks)
+                          : std::string("no complete checkpoint to resume from: starting the month over"));
+  } else if (comm.is_root() && std::filesystem::exists(checkpoints.dir())) {
+    progress.note(
+        fmt::format("{} holds checkpoints of an interrupted run; this run replaces them "
+                    "(pass --resume to continue from them instead)",
+                    checkpoints.dir().string()));
+  }
+  const auto reached = [&](CheckpointStage stage) { return resumed && resumed->stage >= stage; };
+  if (job.stop_after && reached(*job.stop_after))
+    return stopped_after(checkpoints, *job.stop_after, progress);
+
   GroupedCustomers grouped;
-  {
+  std::vector<std::pair<std::string, Table>> restored;  // a checkpoint's tables, when resumed
+  dist::ShuffleStats shuffle_stats;
+  if (!resumed) {
+    // --- read + shuffle -------------------------------------------------------
+    progress.phase("read+shuffle");
+    auto resident = read_and_shuffle(comm, job, files, my_units, partition, staged, channels,
+                                     planned_by_channel, planned_rows, accounting, progress, shuffle_stats);
+
+    // --- group ----------------------------------------------------------------
+    progress.phase("group");
     Table customers = std::move(resident.at("customers"));
     std::vector<std::pair<std::string, Table>> others;
     for (std::size_t k = 1; k < channels.size(); ++k)
       others.emplace_back(channels[k], std::move(resident.at(channels[k])));
     resident.clear();
     group_records(std::move(customers), std::move(others), job.buckets, accounting, grouped);
+    if (job.checkpoints) {
+      progress.phase("checkpoint:grouped");
+      checkpoints.save(comm, CheckpointStage::kGrouped, range, grouped_tables(grouped, channels), accounting,
+                       nlohmann::json::object());
+      if (job.stop_after == CheckpointStage::kGrouped)
+        return stopped_after(checkpoints, CheckpointStage::kGrouped, progress);
+    }
+  } else {
+    progress.phase(fmt::format("restore:{}", to_string(resumed->stage)));
+    restored = checkpoints.restore(comm, *resumed, range, accounting);
+    restore_grouped(restored, channels, job.buckets, resumed->stage == CheckpointStage::kGrouped, grouped);
   }
 
-  // --- identity -----------------------------------------------------------------
-  std::vector<CustomerId> persons;
-  nlohmann::json identity_report;
-  if (job.resolve_identity) {
-    progress.phase("identity");
-    const ChannelRecords* records = grouped.find("identity");
-    dist::collectively(comm, [&] {
-      if (records == nullptr) {
-        throw Error(
-            "the job resolves identities, but no shard holds an identity table", job.file,
-            "add the identity channel's shards to 'inputs: shards', or remove the 'identity' section");
-      }
-    });
-    const auto range = partition.range_of(comm.rank());
-    const auto owners = identity::CustomerOwners::gather(comm, job.buckets, range.begin, range.end);
-    auto resolution = identity::resolve_identities(comm, records->records,
-                                                   grouped.customers.values<std::int64_t>("customer_id"),
-                                                   owners, job.identity_guards);
-    persons = std::move(resolution.persons);
-    identity_report = identity::to_json(resolution.report);
-    progress.note(
-        fmt::format("{} customers are {} persons; {} identifiers, {} links, {} component(s) over the cap",
-                    resolution.report.customers, resolution.report.persons, resolution.report.identifiers,
-                    resolution.report.links, resolution.report.components_over_cap));
-  }
-
-  // --- compute ----------------------------------------------------------------
-  progress.phase("compute");
   Table facts;
-  dist::collectively(comm, [&] {
-    facts = tag_catalog ? compute_catalog_tags(*tag_catalog, grouped, lookups, job.period)
-                        : compute_builtin_facts(grouped);
-  });
-  if (job.resolve_identity) facts = with_person_ids(std::move(facts), std::move(persons));
   ModelOutcome models;
-  if (tag_catalog && !tag_catalog->models.empty()) {
-    progress.phase("models");
-    models = apply_catalog_models(comm, *tag_catalog, grouped.customers, facts, grouped.bucket,
-                                  partition.range_of(comm.rank()), sha256_hex(catalog_source.text));
-    for (const auto& line : models.summary) progress.note(line);
+  nlohmann::json identity_report;
+  if (!reached(CheckpointStage::kTagged)) {
+    // --- identity ---------------------------------------------------------------
+    std::vector<CustomerId> persons;
+    if (job.resolve_identity) {
+      progress.phase("identity");
+      const ChannelRecords* records = grouped.find("identity");
+      dist::collectively(comm, [&] {
+        if (records == nullptr) {
+          throw Error(
+              "the job resolves identities, but no shard holds an identity table", job.file,
+              "add the identity channel's shards to 'inputs: shards', or remove the 'identity' section");
+        }
+      });
+      const auto owners = identity::CustomerOwners::gather(comm, job.buckets, range.begin, range.end);
+      auto resolution = identity::resolve_identities(comm, records->records,
+                                                     grouped.customers.values<std::int64_t>("customer_id"),
+                                                     owners, job.identity_guards);
+      persons = std::move(resolution.persons);
+      identity_report = identity::to_json(resolution.report);
+      progress.note(
+          fmt::format("{} customers are {} persons; {} identifiers, {} links, {} component(s) over the cap",
+                      resolution.report.customers, resolution.report.persons, resolution.report.identifiers,
+                      resolution.report.links, resolution.report.components_over_cap));
+    }
+
+    // --- compute --------------------------------------------------------------
+    progress.phase("compute");
     dist::collectively(comm, [&] {
-      catalog::evaluate_rules(*tag_catalog, tag_catalog->after_models, grouped.customers, facts);
+      facts = tag_catalog ? compute_catalog_tags(*tag_catalog, grouped, lookups, job.period)
+                          : compute_builtin_facts(grouped);
     });
+    if (job.resolve_identity) facts = with_person_ids(std::move(facts), std::move(persons));
+    if (tag_catalog && !tag_catalog->models.empty()) {
+      progress.phase("models");
+      models = apply_catalog_models(comm, *tag_catalog, grouped.customers, facts, grouped.bucket, range,
+                                    catalog_sha256);
+      for (const auto& line : models.summary) progress.note(line);
+      dist::collectively(comm, [&] {
+        catalog::evaluate_rules(*tag_catalog, tag_catalog->after_models, grouped.customers, facts);
+      });
+    }
+    // The records are not needed past the tags.
+    grouped.channels.clear();
+    if (job.checkpoints) {
+      progress.phase("checkpoint:tagged");
+      std::vector<std::pair<std::string, const Table*>> tables{{"customers", &grouped.customers},
+                                                               {"tags", &facts}};
+      for (std::size_t k = 0; k < channels.size(); ++k) {
+        tables.emplace_back("quarantine_" + channels[k], &grouped.quarantine[k]);
+      }
+      const nlohmann::json shared = {
+          {"identity", identity_report},
+          {"models", {{"manifest", models.manifest}, {"saved", models.saved}, {"summary", models.summary}}}};
+      checkpoints.save(comm, CheckpointStage::kTagged, range, tables, accounting, shared);
+      if (job.stop_after == CheckpointStage::kTagged)
+        return stopped_after(checkpoints, CheckpointStage::kTagged, progress);
+    }
+  } else {
+    // Restored above: customers and quarantine in `grouped`; the tags here.
+    facts = take_table(restored, "tags");
+    identity_report = resumed->shared.at("identity");
+    const auto& m = resumed->shared.at("models");
+    models.manifest = m.at("manifest");
+    models.saved = m.at("saved").get<std::vector<std::pair<std::string, std::string>>>();
+    models.summary = m.at("summary").get<std::vector<std::string>>();
   }
 
   // --- merged profiles ------------------------------------------------------------
@@ -402,7 +587,8 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   nlohmann::json merge_policies = nlohmann::json::object();
   if (job.resolve_identity && tag_catalog && has_merged_profiles(*tag_catalog)) {
     progress.phase("merge");
-    profiles = merge_profiles(comm, *tag_catalog, facts, partition, round_bytes);
+    profiles = merge_profiles(comm, *tag_catalog, facts, partition,
+                              std::max<std::uint64_t>(job.effective_round_bytes(), 1024));
     for (const auto& tag : tag_catalog->tags) {
       if (tag.merge == catalog::MergePolicy::None) continue;
       merge_policies[tag.id] = tag.merge_by.empty()
@@ -481,7 +667,6 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   progress.finish();
 
   // --- manifest (last: its presence marks a complete output) ------------------
-  const auto& shuffle_stats = shuffle.stats();
   const std::vector<std::int64_t> moved =
       dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(shuffle_stats.bytes_sent),
                                                       static_cast<std::int64_t>(shuffle_stats.rows_sent)});
@@ -496,7 +681,10 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   manifest["threads_per_rank"] = omp_get_max_threads();
   manifest["buckets"] = job.buckets;
   manifest["memory_budget_mb"] = job.memory_budget_bytes >> 20;
-  for (const auto& f : files) manifest["inputs"].push_back({{"path", f.path}, {"bytes", f.bytes}});
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    manifest["inputs"].push_back(
+        {{"path", files[i].path}, {"bytes", files[i].bytes}, {"checksum", checksums[i]}});
+  }
   manifest["customers"] = customers_total;
   manifest["output_rows"] = written;
   manifest["accounting"] = global.to_json();
@@ -512,7 +700,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   if (profiles) manifest["merged_profiles"] = {{"persons", persons_written}, {"policies", merge_policies}};
   if (tag_catalog) {
     manifest["catalog"] = {{"file", job.catalog},
-                           {"sha256", sha256_hex(catalog_source.text)},
+                           {"sha256", catalog_sha256},
                            {"tags_computed", facts.column_count() - (job.resolve_identity ? 3 : 2)},
                            {"facts", tag_catalog->fact_count()},
                            {"rules", tag_catalog->rule_count()}};
@@ -521,6 +709,8 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     if (!tag_catalog->models.empty()) manifest["models"] = models.manifest;
   }
   manifest["reference"] = job.reference;
+  if (!job.reference.empty()) manifest["reference_checksum"] = reference_checksum;
+  if (resumed) manifest["resumed_from"] = {{"stage", to_string(resumed->stage)}, {"ranks", resumed->ranks}};
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
   dist::collectively(comm, [&] {
     if (comm.is_root()) {
@@ -529,7 +719,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       std::filesystem::rename(out_dir, final_dir);
     }
   });
-  RunResult result{std::move(manifest), {}, std::move(models.summary)};
+  // The output is complete: the checkpoints are no longer needed.
+  checkpoints.remove(comm);
+  RunResult result{std::move(manifest), {}, std::move(models.summary), std::nullopt};
   if (tag_catalog) {
     for (const auto& st : statistics) result.statistics_text.push_back(statistics_text(*tag_catalog, st));
   }

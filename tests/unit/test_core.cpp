@@ -2,6 +2,8 @@
 // keyed random streams, columns and tables.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/column.hpp"
@@ -53,6 +55,28 @@ TEST(Hash, KeyedRandomDependsOnlyOnSeedKeyStream) {
 TEST(Digest, Sha256OfKnownTexts) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Digest, Xxh3OfKnownInputs) {
+  // The reference values of XXH3 (64- and 128-bit) for the empty input.
+  EXPECT_EQ(checksum64({}), 0x2D06800538D394C2ULL);
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "portrait_test_digest.bin";
+  std::ofstream(path, std::ios::binary).close();
+  EXPECT_EQ(file_checksum(path.string()), "xxh3-128:99aa06d3014798d86001c324468d497f");
+}
+
+TEST(Digest, FileChecksumFollowsEveryByte) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "portrait_test_digest.bin";
+  // Larger than the 4 MiB read block, so the streaming crosses blocks.
+  std::string bytes((std::size_t{5} << 20) + 3, 'a');
+  std::ofstream(path, std::ios::binary) << bytes;
+  const std::string first = file_checksum(path.string());
+  EXPECT_EQ(first, file_checksum(path.string()));
+  bytes[(std::size_t{4} << 20) + 1] = 'b';
+  std::ofstream(path, std::ios::binary) << bytes;
+  EXPECT_NE(first, file_checksum(path.string()));
+  std::filesystem::remove(path);
+  EXPECT_THROW(file_checksum(path.string()), Error);
 }
 
 TEST(Column, TypedAccessIsChecked) {
