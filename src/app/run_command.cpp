@@ -23,6 +23,7 @@ struct RunOptions {
   bool resume = false;
   bool no_checkpoints = false;
   std::string stop_after;
+  std::string previous;
 };
 
 void print_summary(const engine::RunResult& result) {
@@ -62,6 +63,7 @@ int run(const RunOptions& options, const dist::Comm& comm) {
     if (options.csv) job.write_csv = true;
     if (options.overwrite) job.overwrite = true;
     if (options.resume) job.resume = true;
+    if (!options.previous.empty()) job.previous = options.previous;
     if (options.no_checkpoints) job.checkpoints = false;
     if (!options.stop_after.empty())
       job.stop_after = engine::parse_checkpoint_stage(options.stop_after, "--stop-after");
@@ -89,6 +91,8 @@ void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
   sub->add_option("--memory-budget-mb", options->memory_budget_mb,
                   "Memory budget per rank in MiB (overrides the job)");
   sub->add_flag("--csv", options->csv, "Also write <output>/tags.csv");
+  sub->add_option("--previous", options->previous,
+                  "Last month's output directory, read by rules as prev.<tag> (overrides the job)");
   sub->add_flag("--overwrite", options->overwrite, "Replace the output directory if it exists");
   sub->add_flag("--quiet", options->quiet, "No progress lines");
   sub->add_flag("--resume", options->resume,

@@ -502,6 +502,17 @@ class CatalogReader {
     for (const auto& t : cat_.tags) {
       if (t.kind == TagKind::Fact) rule_scope_.add({t.id, t.type, {}});
     }
+    // Last month's tags. A category keeps this catalog's labels when it has
+    // a category tag of that id (the run maps the codes by label), so that
+    // `prev.segment != segment` compares like with like.
+    for (const auto& p : schema_.previous) {
+      std::vector<std::string> labels = p.labels;
+      for (const auto& t : cat_.tags) {
+        if (t.id == p.name && p.type == ValueType::Category && t.type == ValueType::Category)
+          labels = t.labels;
+      }
+      rule_scope_.add({std::string(kPreviousPrefix) + p.name, p.type, std::move(labels)});
+    }
     // Dependencies: the tag names each rule's expressions mention.
     std::map<std::size_t, std::vector<std::size_t>> deps;
     for (auto& [index, pending] : pending_) {

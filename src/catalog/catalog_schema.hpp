@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/expr_types.hpp"
 #include "core/types.hpp"
 
 namespace portrait::catalog {
@@ -51,9 +52,22 @@ struct ReferenceColumns {
   }
 };
 
+// Rules read last month's tag `x` as `prev.x`.
+inline constexpr std::string_view kPreviousPrefix = "prev.";
+
+// A tag of the previous month's run (the job's `inputs: previous`), which
+// rules read as `prev.<name>`; a customer new this month has it missing.
+struct PreviousTag {
+  std::string name;
+  ColumnType column_type = ColumnType::Int64;
+  ValueType type = ValueType::Int;
+  std::vector<std::string> labels;  // Category only: the previous run's labels
+};
+
 struct CatalogSchema {
   std::vector<ChannelColumns> channels;  // includes "customers"
   std::vector<ReferenceColumns> references;
+  std::vector<PreviousTag> previous;
   // The month being computed, [period_start, period_end) in Unix seconds:
   // expressions read them as the constants `period_start` and `period_end`.
   std::int64_t period_start = 0;

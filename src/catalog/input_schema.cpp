@@ -6,8 +6,10 @@
 namespace portrait::catalog {
 
 CatalogSchema input_schema(const Period& period,
-                           const std::map<std::string, std::vector<SchemaColumn>>& extra_columns) {
+                           const std::map<std::string, std::vector<SchemaColumn>>& extra_columns,
+                           std::vector<PreviousTag> previous) {
   CatalogSchema schema;
+  schema.previous = std::move(previous);
   for (const auto& channel : io::channel_schemas()) {
     ChannelColumns c;
     c.channel = channel.name;

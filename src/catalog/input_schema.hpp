@@ -14,8 +14,10 @@
 namespace portrait::catalog {
 
 // `extra_columns` maps a channel to columns beyond its schema (e.g. an
-// imported CSV's features), which facts and rules may then use.
+// imported CSV's features), which facts and rules may then use; `previous`
+// are last month's tags, which rules read as `prev.<tag>`.
 CatalogSchema input_schema(const Period& period = {},
-                           const std::map<std::string, std::vector<SchemaColumn>>& extra_columns = {});
+                           const std::map<std::string, std::vector<SchemaColumn>>& extra_columns = {},
+                           std::vector<PreviousTag> previous = {});
 
 }  // namespace portrait::catalog

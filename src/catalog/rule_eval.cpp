@@ -2,6 +2,8 @@
 // value; categorical rules assign the first matching value's code.
 #include "catalog/rule_eval.hpp"
 
+#include <set>
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -13,7 +15,26 @@ namespace portrait::catalog {
 const Column& input_column(const std::string& name, const Table& customers, const Table& tags) {
   constexpr std::string_view kPrefix = "customers.";
   if (name.compare(0, kPrefix.size(), kPrefix) == 0) return customers.column(name.substr(kPrefix.size()));
+  // Last month's tags ride with the customers, under their `prev.` names.
+  if (name.compare(0, kPreviousPrefix.size(), kPreviousPrefix) == 0) return customers.column(name);
   return tags.column(name);
+}
+
+std::vector<std::string> previous_tags_read(const Catalog& catalog) {
+  std::set<std::string> names;
+  const auto collect = [&](const CompiledExpr& expr) {
+    for (const auto& name : expr.inputs) {
+      if (name.compare(0, kPreviousPrefix.size(), kPreviousPrefix) == 0)
+        names.insert(name.substr(kPreviousPrefix.size()));
+    }
+  };
+  for (const auto& tag : catalog.tags) {
+    if (tag.rule.expr) collect(*tag.rule.expr);
+    for (const auto& value : tag.rule.values) {
+      if (value.when) collect(*value.when);
+    }
+  }
+  return {names.begin(), names.end()};
 }
 
 std::vector<const Column*> bind_rule_inputs(const CompiledExpr& expr, const Table& customers,

@@ -14,6 +14,10 @@ namespace portrait::catalog {
 // `customers`, anything else (a tag) from `tags`.
 const Column& input_column(const std::string& name, const Table& customers, const Table& tags);
 
+// The last month's tags the catalog's rules read (`prev.<tag>` names without
+// the prefix), sorted, each once.
+std::vector<std::string> previous_tags_read(const Catalog& catalog);
+
 // The columns a rule's expression reads: customers.<column> from
 // `customers`, tags from `tags` (same rows, same order).
 std::vector<const Column*> bind_rule_inputs(const CompiledExpr& expr, const Table& customers,

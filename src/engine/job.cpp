@@ -123,8 +123,9 @@ JobSpec load_job(const std::string& path) {
 
   const YAML::Node inputs = root["inputs"];
   if (!inputs.IsMap())
-    throw Error("'inputs' must be a map with 'shards' and optionally 'reference'", where(path, inputs));
-  check_keys(path, inputs, {"shards", "reference"}, "inputs");
+    throw Error("'inputs' must be a map with 'shards' and optionally 'reference' and 'previous'",
+                where(path, inputs));
+  check_keys(path, inputs, {"shards", "reference", "previous"}, "inputs");
   const YAML::Node shards = inputs["shards"];
   if (!shards)
     throw Error("missing 'shards' in 'inputs'", where(path, inputs), "list the shard files or globs");
@@ -137,6 +138,8 @@ JobSpec load_job(const std::string& path) {
     throw Error("'shards' must be a path, a glob or a list of them", where(path, shards));
   }
   if (auto r = inputs["reference"]) job.reference = scalar<std::string>(path, r, "reference", "a path");
+  if (auto p = inputs["previous"])
+    job.previous = scalar<std::string>(path, p, "previous", "last month's output directory");
 
   if (auto c = root["catalog"]) job.catalog = scalar<std::string>(path, c, "catalog", "a path");
   job.output = scalar<std::string>(path, root["output"], "output", "a directory path");

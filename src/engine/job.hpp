@@ -25,6 +25,7 @@ struct JobSpec {
   int history_months = 2;
   std::vector<std::string> shard_patterns;  // globs
   std::string reference;                    // optional reference file
+  std::string previous;                     // optional: last month's output directory (prev.<tag>)
   std::string catalog;                      // optional tag catalog
   std::string output;                       // output directory
   std::uint32_t buckets = 4096;

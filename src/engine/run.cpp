@@ -33,6 +33,7 @@
 #include "engine/group.hpp"
 #include "engine/merged_profiles.hpp"
 #include "engine/model_phase.hpp"
+#include "engine/previous_month.hpp"
 #include "engine/read_plan.hpp"
 #include "engine/record_checks.hpp"
 #include "engine/reference_lookups.hpp"
@@ -353,6 +354,18 @@ void restore_grouped(std::vector<std::pair<std::string, Table>>& tables,
   }
 }
 
+// What a reader of tags.h5 needs to interpret a tag column: its value type,
+// and for a category the labels its codes index.
+io::OutputFile::ColumnAttributes tag_column_attributes(const catalog::Catalog& catalog) {
+  io::OutputFile::ColumnAttributes out;
+  for (const auto& tag : catalog.tags) {
+    auto& attributes = out[tag.id];
+    attributes["value_type"] = std::string(catalog::to_string(tag.type));
+    if (tag.type == catalog::ValueType::Category) attributes["labels"] = nlohmann::json(tag.labels).dump();
+  }
+  return out;
+}
+
 RunResult stopped_after(const Checkpoints& checkpoints, CheckpointStage stage, Progress& progress) {
   progress.finish();
   progress.note(fmt::format("stopped after the '{}' checkpoint in {}; continue with --resume",
@@ -431,6 +444,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
 
   // The catalog: rank 0 reads it, every rank compiles it against the
   // channels' agreed columns and the period (deterministic, so identical).
+  // Last month's run, when rules read last month's tags.
+  std::optional<PreviousRun> previous;
+  if (!job.previous.empty()) previous = describe_previous_run(comm, job.previous, job.period, job.file);
   std::optional<catalog::Catalog> tag_catalog;
   catalog::CatalogSource catalog_source;
   if (!job.catalog.empty()) {
@@ -445,7 +461,10 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
             extra[channel].push_back({name, table.column(c).type()});
         }
       }
-      tag_catalog = catalog::compile_catalog(catalog_source, catalog::input_schema(job.period, extra));
+      tag_catalog = catalog::compile_catalog(
+          catalog_source,
+          catalog::input_schema(job.period, extra,
+                                previous ? previous->tags : std::vector<catalog::PreviousTag>{}));
     });
   }
   const std::string catalog_sha256 = tag_catalog ? sha256_hex(catalog_source.text) : std::string();
@@ -463,9 +482,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
                   files.size(), comm.size(), omp_get_max_threads(), job.buckets, channels.size(),
                   human_count(static_cast<double>(planned_rows))));
 
-  const Checkpoints checkpoints(job.output + ".checkpoints",
-                                run_fingerprint(job, files, checksums, reference_checksum, catalog_sha256),
-                                job.buckets);
+  nlohmann::json fingerprint = run_fingerprint(job, files, checksums, reference_checksum, catalog_sha256);
+  if (previous) fingerprint["previous"] = previous->checksum;
+  const Checkpoints checkpoints(job.output + ".checkpoints", std::move(fingerprint), job.buckets);
   std::optional<CheckpointInfo> resumed;
   if (job.resume) {
     resumed = checkpoints.latest(comm);
@@ -516,6 +535,14 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   ModelOutcome models;
   nlohmann::json identity_report;
   if (!reached(CheckpointStage::kTagged)) {
+    if (previous && tag_catalog) {
+      const auto names = catalog::previous_tags_read(*tag_catalog);
+      if (!names.empty()) {
+        progress.phase("previous");
+        attach_previous_tags(comm, *previous, names, *tag_catalog, partition,
+                             std::max<std::uint64_t>(job.effective_round_bytes(), 1024), grouped.customers);
+      }
+    }
     // --- identity ---------------------------------------------------------------
     std::vector<CustomerId> persons;
     if (job.resolve_identity) {
@@ -645,13 +672,16 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   std::uint64_t written = 0, persons_written = 0;
   dist::collectively(comm, [&] {
     io::OutputFile out(comm.raw(), (out_dir / "tags.h5").string());
-    written = out.write_table("customers", facts, {{"period", job.period.to_string()}, {"job", job.file}});
+    const auto tag_attributes =
+        tag_catalog ? tag_column_attributes(*tag_catalog) : io::OutputFile::ColumnAttributes();
+    written = out.write_table("customers", facts, {{"period", job.period.to_string()}, {"job", job.file}},
+                              tag_attributes);
     for (std::size_t k = 0; k < channels.size(); ++k) {
       out.write_table("quarantine_" + channels[k], grouped.quarantine[k], {{"channel", channels[k]}});
     }
     if (profiles) {
-      persons_written =
-          out.write_table("persons", profiles->persons, {{"merge_policies", merge_policies.dump()}});
+      persons_written = out.write_table("persons", profiles->persons,
+                                        {{"merge_policies", merge_policies.dump()}}, tag_attributes);
       out.write_table("person_members", profiles->members);
     }
     out.close();
@@ -710,6 +740,10 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   }
   manifest["reference"] = job.reference;
   if (!job.reference.empty()) manifest["reference_checksum"] = reference_checksum;
+  if (previous) {
+    manifest["previous"] = {
+        {"tags", previous->tags_file}, {"period", previous->period}, {"checksum", previous->checksum}};
+  }
   if (resumed) manifest["resumed_from"] = {{"stage", to_string(resumed->stage)}, {"ranks", resumed->ranks}};
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
   dist::collectively(comm, [&] {

@@ -85,7 +85,8 @@ void OutputFile::close() {
 }
 
 std::uint64_t OutputFile::write_table(const std::string& name, const Table& block,
-                                      const std::map<std::string, std::string>& attributes) {
+                                      const std::map<std::string, std::string>& attributes,
+                                      const ColumnAttributes& column_attributes) {
   const auto mine = static_cast<std::uint64_t>(block.rows());
   std::uint64_t offset = 0, total = 0;
   MPI_Exscan(&mine, &offset, 1, MPI_UINT64_T, MPI_SUM, comm_);
@@ -116,6 +117,9 @@ std::uint64_t OutputFile::write_table(const std::string& name, const Table& bloc
     const hid_t dataset = checked(H5Dcreate2(group, block.column_name(c).c_str(), file_type_of(column.type()),
                                              file_space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                                   "creating column " + name + "/" + block.column_name(c), path_);
+    if (const auto it = column_attributes.find(block.column_name(c)); it != column_attributes.end()) {
+      for (const auto& [key, value] : it->second) write_string_attribute(dataset, key, value, path_);
+    }
     // Every rank makes the same number of collective calls: the most any rank
     // needs to stay under the per-call size limit.
     const std::uint64_t width = size_of(column.type());
@@ -184,6 +188,97 @@ Table read_output_table(const std::string& path, const std::string& name) {
   H5Gclose(group);
   H5Fclose(file);
   return table;
+}
+
+namespace {
+
+// An open table group of an output file, closed on scope exit.
+struct OpenOutputTable {
+  hid_t file = -1, group = -1;
+  OpenOutputTable(const std::string& path, const std::string& name) {
+    h5::silence_errors();
+    file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) throw Error("cannot open the output file", path, "check the path of the run's output");
+    group = H5Gopen2(file, name.c_str(), H5P_DEFAULT);
+    if (group < 0) {
+      H5Fclose(file);
+      throw Error("no table '" + name + "'", path, "is this a portrait run's tags.h5?");
+    }
+  }
+  ~OpenOutputTable() {
+    H5Gclose(group);
+    H5Fclose(file);
+  }
+  OpenOutputTable(const OpenOutputTable&) = delete;
+  OpenOutputTable& operator=(const OpenOutputTable&) = delete;
+};
+
+}  // namespace
+
+OutputTableInfo describe_output_table(const std::string& path, const std::string& name) {
+  const OpenOutputTable table(path, name);
+  const std::string where = path + ":" + name;
+  OutputTableInfo info;
+  info.rows = static_cast<std::uint64_t>(std::stoull(h5::read_string_attribute(table.group, "rows", where)));
+  H5G_info_t group_info{};
+  H5Gget_info(table.group, &group_info);
+  for (hsize_t i = 0; i < group_info.nlinks; ++i) {
+    char column_name[256];
+    H5Lget_name_by_idx(table.group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, column_name, sizeof column_name,
+                       H5P_DEFAULT);
+    const hid_t dataset = H5Dopen2(table.group, column_name, H5P_DEFAULT);
+    const auto type = h5::column_type_of_dataset(dataset);
+    OutputColumnInfo column{column_name, type.value_or(ColumnType::Int64), {}};
+    for (const char* key : {"value_type", "labels"}) {
+      if (h5::has_attribute(dataset, key))
+        column.attributes[key] = h5::read_string_attribute(dataset, key, where + "/" + column_name);
+    }
+    H5Dclose(dataset);
+    if (!type) throw Error("column '" + column.name + "' has an unsupported type", where);
+    info.columns.push_back(std::move(column));
+  }
+  return info;
+}
+
+Table read_output_rows(const std::string& path, const std::string& name,
+                       const std::vector<std::string>& columns, std::uint64_t begin, std::uint64_t end) {
+  const OpenOutputTable table(path, name);
+  Table out(name);
+  for (const auto& column_name : columns) {
+    const hid_t dataset = H5Dopen2(table.group, column_name.c_str(), H5P_DEFAULT);
+    if (dataset < 0) {
+      throw Error("no column '" + column_name + "'", path + ":" + name, "was it computed in that run?");
+    }
+    const auto type = h5::column_type_of_dataset(dataset);
+    const hid_t file_space = H5Dget_space(dataset);
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(file_space, &rows, nullptr);
+    if (!type || end < begin || end > rows) {
+      H5Sclose(file_space);
+      H5Dclose(dataset);
+      throw Error(
+          fmt::format("cannot read rows [{}, {}) of column '{}' ({} rows)", begin, end, column_name, rows),
+          path + ":" + name);
+    }
+    Column& column = out.add(column_name, *type);
+    column.resize(end - begin);
+    if (end > begin) {
+      hsize_t start = begin, count = end - begin;
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+      const hid_t memory_space = H5Screate_simple(1, &count, nullptr);
+      const herr_t status = H5Dread(dataset, h5::native_type(column.type()), memory_space, file_space,
+                                    H5P_DEFAULT, column.data());
+      H5Sclose(memory_space);
+      if (status < 0) {
+        H5Sclose(file_space);
+        H5Dclose(dataset);
+        throw Error("cannot read column '" + column_name + "'", path + ":" + name, "the file may be damaged");
+      }
+    }
+    H5Sclose(file_space);
+    H5Dclose(dataset);
+  }
+  return out;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/column.hpp"
 
@@ -24,11 +25,16 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
+  // column name -> its string attributes (e.g. a category tag's labels).
+  using ColumnAttributes = std::map<std::string, std::map<std::string, std::string>>;
+
   // Collective. Writes `block` (this rank's rows; same columns on every rank)
   // as the group `name` holding one 1-D dataset per column, with string
-  // attributes. Returns the table's global row count.
+  // attributes on the group and on columns. Returns the table's global row
+  // count.
   std::uint64_t write_table(const std::string& name, const Table& block,
-                            const std::map<std::string, std::string>& attributes = {});
+                            const std::map<std::string, std::string>& attributes = {},
+                            const ColumnAttributes& column_attributes = {});
 
   // Collective. Closes the file; the destructor does it too.
   void close();
@@ -43,6 +49,25 @@ class OutputFile {
 // for checks, comparisons of runs, and tests. Throws portrait::Error naming
 // the file and table.
 Table read_output_table(const std::string& path, const std::string& name);
+
+// A table of an output file as written: its rows and, per column, the type
+// and string attributes (a tag's `value_type` and a category's `labels`).
+struct OutputColumnInfo {
+  std::string name;
+  ColumnType type = ColumnType::Int64;
+  std::map<std::string, std::string> attributes;
+};
+struct OutputTableInfo {
+  std::uint64_t rows = 0;
+  std::vector<OutputColumnInfo> columns;  // in creation order
+};
+OutputTableInfo describe_output_table(const std::string& path, const std::string& name);
+
+// Rows [begin, end) of the named columns of a table written by OutputFile
+// (serial HDF5 access by the calling rank). Throws portrait::Error naming the
+// file, table and column.
+Table read_output_rows(const std::string& path, const std::string& name,
+                       const std::vector<std::string>& columns, std::uint64_t begin, std::uint64_t end);
 
 // Collective. Writes `block` of every rank, in rank order, as one CSV file
 // with a header line (MPI-IO at offsets from an exclusive scan). Missing
