@@ -139,7 +139,8 @@ for name, m in runs.items():
     disk = p["read+shuffle"] + p["group"] + p["compute"]
     memory = p["group"] + p["compute"]
     portrait[name] = {"ranks": m["ranks"], "threads_per_rank": m["threads_per_rank"], "phase_seconds": p,
-                      "wall_seconds": m["wall_seconds"], "fact_layer_from_disk_seconds": disk,
+                      "wall_seconds": m["wall_seconds"], "peak_rss_bytes_per_rank": m["peak_rss_bytes_per_rank"],
+                      "fact_layer_from_disk_seconds": disk,
                       "fact_layer_in_memory_seconds": memory}
 best = min(portrait.values(), key=lambda r: r["fact_layer_from_disk_seconds"])
 ratio_disk = duck["query_parquet_seconds"] / best["fact_layer_from_disk_seconds"]
@@ -172,6 +173,9 @@ for name, r in portrait.items():
           f"compute {p['compute']:.2f}, wall {r['wall_seconds']:.2f} s")
     line(f"  {name} read+shuffle+group+compute", r["fact_layer_from_disk_seconds"])
     line(f"  {name} group+compute", r["fact_layer_in_memory_seconds"])
+gb = 1e9
+print(f"peak RSS: DuckDB (node) {duck['peak_rss_bytes'] / gb:.2f} GB; portrait " + ", ".join(
+    f"{name} {' + '.join(f'{b / gb:.2f}' for b in r['peak_rss_bytes_per_rank'])} GB" for name, r in portrait.items()))
 print(f"from disk (DuckDB query over Parquet / portrait's best read+shuffle+group+compute): "
       f"portrait {ratio_disk:.2f}x DuckDB's throughput (target >= 2)")
 print(f"in memory (DuckDB query over tables / portrait's best group+compute): portrait {ratio_memory:.2f}x")

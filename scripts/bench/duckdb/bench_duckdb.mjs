@@ -294,6 +294,7 @@ async function run(parquetDir, outDir, period, historyMonths, threads, memoryLim
   timings.load_seconds = seconds(start);
   log(`loaded the tables into memory: ${timings.load_seconds.toFixed(2)} s`);
   timings.query_memory_seconds = await query('memory');
+  timings.peak_rss_bytes = process.resourceUsage().maxRSS * 1024;  // the whole process, DuckDB's heap included
   writeFileSync(join(outDir, 'duckdb.json'), JSON.stringify(timings, null, 2) + '\n');
 }
 
