@@ -22,6 +22,8 @@ const UTC_OFFSET_HOURS = 8;  // utc_offset_hours of jobs/catalogs/telecom.yaml
 const DAY = 86400;
 const CHANNELS = ['customers', 'billing', 'usage', 'web'];
 const REFERENCE = ['cells', 'stores', 'domains'];
+// The share facts of the web channel: domains.category1 == code.
+const WEB_SHARES = [['news_share', 1], ['shopping_share', 2], ['games_share', 3], ['video_share', 4], ['social_share', 5]];
 
 function log(message) {
   console.log(`duckdb: ${message}`);
@@ -88,7 +90,7 @@ function cleanTables(b) {
 // records end there too, so a window is its start bound alone. hour() and
 // weekday() are read at UTC+8 (ts > 0 here, so % is a floor modulo).
 // most_frequent breaks ties to the smallest value: arg_max over
-// count * 2^32 - value (values are non-negative int32).
+// count * 2^32 - value (values are int32, counts far below 2^31).
 function factQuery(b) {
   const off = UTC_OFFSET_HOURS * 3600;
   const night21 = 'hour >= 21 OR hour < 7';
@@ -162,11 +164,8 @@ WITH ${cleanTables(b)},
       sum(visits) AS web_visits,
       sum(bytes) AS web_bytes,
       count(category1) AS interests,
-      ${[1, 2, 3, 4, 5]
-          .map(
-              (k, i) => `(coalesce(sum(visits) FILTER (WHERE category1 = ${k}), 0))::DOUBLE / (sum(visits))::DOUBLE AS ${
-                  ['news', 'shopping', 'games', 'video', 'social'][i]}_share`)
-          .join(',\n      ')}
+      ${WEB_SHARES.map(([id, code]) => `(coalesce(sum(visits) FILTER (WHERE category1 = ${code}), 0))::DOUBLE
+        / (sum(visits))::DOUBLE AS ${id}`).join(',\n      ')}
     FROM web_categories GROUP BY customer_id),
   billing_facts AS (
     SELECT customer_id,
