@@ -26,9 +26,14 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--customers N]" >&2; exit 2 ;;
   esac
 done
-for tool in node npm; do
-  command -v $tool >/dev/null || { echo "duckdb.sh: needs $tool (Node.js 18 or later with npm)" >&2; exit 1; }
-done
+# Node.js and npm are this benchmark's own needs, not portrait's: Debian's
+# packages when the machine has none.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || { echo "duckdb.sh: needs Node.js 18 or later with npm (apt-get install nodejs npm)" >&2; exit 1; }
+  echo "bench: installing Debian's nodejs and npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+fi
 
 echo "bench: building portrait"
 "$root/scripts/build.sh"
