@@ -81,7 +81,7 @@ for cid, seg, arpu, seg_changed, arpu_dropped in zip(oct_["customer_id"][:].toli
         expect = int(arpu < 0.9 * prev_arpu)
         assert arpu_dropped == expect, f"customer {cid}: arpu_dropped {arpu_dropped}, expected {expect}"
         dropped += expect
-assert new == 200, f"{new} customers new in October, expected 200"
+assert new >= 200, f"{new} customers new in October, expected at least the 200 added"
 assert changed > 0 and dropped > 0, (changed, dropped)
 print(f"previous_month: {changed} segment changes, {dropped} ARPU drops, {new} new customers")
 PY
