@@ -24,9 +24,11 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 [ ! -s "$dir/pids" ] || fail "$dir/pids exists: a cluster may already run there; stop it with cluster/local/stop.sh $dir"
 mkdir -p "$dir"/{munge,state,spool,log,run}
-# munged refuses a socket or key directory that others can write to.
 chmod 0700 "$dir/munge"
 user=$(id -un)
+# From here on a failure stops whatever was started.
+here=$(cd "$(dirname "$0")" && pwd)
+trap 'status=$?; [ "$status" -eq 0 ] || "$here/stop.sh" "$dir" >&2' EXIT
 
 # --- munge: a fresh key for this cluster only --------------------------------
 key=$dir/munge/munge.key
@@ -35,12 +37,12 @@ if [ ! -s "$key" ]; then
 fi
 chmod 0400 "$key"
 socket=$dir/munge/munge.socket
-# --force: munged will not run as root without it (containers run as root).
-force=()
-[ "$(id -u)" -ne 0 ] || force=(--force)
-munged --foreground "${force[@]}" --socket="$socket" --key-file="$key" \
-  --log-file="$dir/log/munged.log" --pid-file="$dir/run/munged.pid" \
-  --seed-file="$dir/munge/munged.seed" </dev/null >>"$dir/log/munged.out" 2>&1 &
+# --force: munged refuses a socket whose directory is not open to everyone,
+# and DIR may be private (mktemp -d makes it 0700); only this user talks to
+# it. In the foreground munged logs to stderr.
+munged --foreground --force --socket="$socket" --key-file="$key" \
+  --pid-file="$dir/run/munged.pid" --seed-file="$dir/munge/munged.seed" \
+  </dev/null >>"$dir/log/munged.log" 2>&1 &
 echo "munged $!" >>"$dir/pids"
 
 # --- ports: two free TCP ports, first tried where the directory's hash points -
@@ -128,7 +130,6 @@ done
 if [ "$state" != idle ]; then
   echo "cluster/local/start.sh: node $node_name is '${state:-not answering}' after 20 s; logs in $dir/log:" >&2
   tail -n 5 "$dir"/log/*.log >&2 || true
-  "$(dirname "$0")/stop.sh" "$dir" >&2
   exit 1
 fi
 echo "export SLURM_CONF=$SLURM_CONF"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # cluster/local/stop.sh: stops the local Slurm that cluster/local/start.sh
-# started in DIR: sends TERM to the daemons whose PIDs it recorded in
-# DIR/pids (and to no other process), waits for them, KILLs what is left
-# after 10 s. Safe to call twice or on a cluster that never fully started.
+# started in DIR: cancels its unfinished jobs, sends TERM to the daemons
+# whose PIDs it recorded in DIR/pids (and to no other process), waits for
+# them, KILLs what is left after 10 s. Safe to call twice or on a cluster that never fully started.
 # Usage: cluster/local/stop.sh [DIR]   (default /tmp/portrait-slurm-$UID)
 set -uo pipefail
 dir=${1:-/tmp/portrait-slurm-$(id -u)}
@@ -14,6 +14,20 @@ pids_file=$dir/pids
 alive() {  # name pid
   [ "$(cat "/proc/$2/comm" 2>/dev/null)" = "$1" ]
 }
+# Jobs still running are cancelled through Slurm first, so that their
+# processes (slurmstepd and the tasks) end with them and none is orphaned.
+export SLURM_CONF=$dir/slurm.conf
+while read -r n pid; do
+  [ "$n" = slurmctld ] && alive "$n" "$pid" || continue
+  jobs=$(timeout 10 squeue -h -o %i 2>/dev/null)
+  [ -n "$jobs" ] || break
+  echo "cluster/local/stop.sh: cancelling job(s) $(echo $jobs)" >&2
+  timeout 10 scancel $jobs
+  for _ in $(seq 150); do
+    [ -z "$(timeout 10 squeue -h -o %i 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+done <"$pids_file"
 # slurmd first (it ends its job steps), munged last (the others use it).
 for name in slurmd slurmctld munged; do
   while read -r n pid; do
