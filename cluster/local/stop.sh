@@ -10,9 +10,12 @@ pids_file=$dir/pids
 [ -f "$pids_file" ] || exit 0
 
 # A recorded PID counts only while it still runs the daemon it was recorded
-# for: after the daemon exits the number may belong to someone else.
+# for: after the daemon exits the number may belong to someone else. A
+# zombie (state Z, waiting for init to reap it) has ended.
 alive() {  # name pid
-  [ "$(cat "/proc/$2/comm" 2>/dev/null)" = "$1" ]
+  local stat
+  stat=$(cat "/proc/$2/stat" 2>/dev/null) || return 1
+  [[ $stat == "$2 ($1) "[!Z]* ]]
 }
 # Jobs still running are cancelled through Slurm first, so that their
 # processes (slurmstepd and the tasks) end with them and none is orphaned.

@@ -7,7 +7,7 @@
 # line per core, OMP_NUM_THREADS from qsub -v): scaling.pbs runs np1x1 and
 # np1x2 and writes the summary.
 set -uo pipefail
-work=$(mktemp -d)
+work=$(mktemp -d -t pbs_scripts.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "pbs_scripts: $*" >&2; exit 1; }
 pbs=$PORTRAIT_SOURCE_DIR/cluster/pbs

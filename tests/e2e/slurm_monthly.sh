@@ -8,11 +8,21 @@
 # summarises them. The daemons are stopped even when a check fails, and none
 # is left behind.
 set -euo pipefail
-work=$(mktemp -d)
+work=$(mktemp -d -t slurm_monthly.XXXXXX)
 cluster=$work/slurm
 local_dir=$PORTRAIT_SOURCE_DIR/cluster/local
+daemons=""  # "name pid" lines, kept here too in case $cluster/pids is lost
+running() {  # name pid: the process runs that daemon (and is no zombie)
+  local stat
+  stat=$(cat "/proc/$2/stat" 2>/dev/null) || return 1
+  [[ $stat == "$2 ($1) "[!Z]* ]]
+}
 cleanup() {
   "$local_dir/stop.sh" "$cluster"
+  local name pid
+  while read -r name pid; do
+    if [ -n "$pid" ] && running "$name" "$pid"; then kill -KILL "$pid"; fi
+  done <<<"$daemons"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,6 +40,7 @@ sed 's|^period:.*|perod: 2026-10|' "$work/job.yaml" >"$work/broken.yaml"
 
 eval "$("$local_dir/start.sh" "$cluster")" || fail "the local Slurm did not start"
 [ -n "${SLURM_CONF:-}" ] || fail "start.sh printed no SLURM_CONF"
+daemons=$(cat "$cluster/pids")
 # Jobs are submitted from the work directory (logs/ must exist there) and run
 # this build's portrait.
 cd "$work"
@@ -40,8 +51,8 @@ submit() {  # name, sbatch arguments...: sets job_id and rc
   local name=$1
   shift
   rc=0
-  job_id=$(timeout 120 sbatch --wait --parsable --ntasks=2 --cpus-per-task=1 "$@") || rc=$?
-  [ "$rc" -ne 124 ] || fail "$name: sbatch --wait did not return within 120 s"
+  job_id=$(timeout 90 sbatch --wait --parsable --ntasks=2 --cpus-per-task=1 "$@") || rc=$?
+  [ "$rc" -ne 124 ] || fail "$name: sbatch --wait did not return within 90 s"
   job_id=${job_id%%;*}
   [ -n "$job_id" ] || fail "$name: sbatch printed no job id"
 }
@@ -93,9 +104,8 @@ cmp "$work/scaling/np1x1/tags.h5" "$work/scaling/np2x1/tags.h5" || fail "scaling
   "$work/scaling/summary.json" || fail "scaling: summary.json does not list the runs"
 
 # --- nothing left behind ----------------------------------------------------
-pids=$(awk '{print $2}' "$cluster/pids")
 "$local_dir/stop.sh" "$cluster"
-for pid in $pids; do
-  [ ! -d "/proc/$pid" ] || fail "daemon $pid still runs after stop.sh"
-done
+while read -r name pid; do
+  ! running "$name" "$pid" || fail "$name ($pid) still runs after stop.sh"
+done <<<"$daemons"
 echo "slurm_monthly: ok"
