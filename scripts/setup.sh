@@ -16,6 +16,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # cross-checks and plots (Debian's python3, not a virtualenv's)
   python3 python3-h5py python3-numpy python3-sklearn python3-matplotlib
+  # the HTML report is rendered headless in tests/e2e/compare_report.sh, with a
+  # font that covers its text
+  chromium fonts-dejavu-core fonts-wqy-zenhei
 )
 
 missing=()
