@@ -18,7 +18,7 @@ packages=(
   python3 python3-h5py python3-numpy python3-sklearn python3-matplotlib
   # the HTML report is rendered headless in tests/e2e/compare_report.sh, with a
   # font that covers its text
-  chromium fonts-dejavu-core fonts-wqy-zenhei
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -43,7 +43,12 @@ std::string format_count(std::int64_t n) {
 
 std::string format_json_value(const nlohmann::json& v) {
   if (v.is_number_integer()) return format_count(v.get<std::int64_t>());
-  if (v.is_number_float()) return fmt::format("{:.4g}", v.get<double>());
+  if (v.is_number_float()) {
+    const double x = v.get<double>();
+    // Large values as whole numbers, small ones with four significant digits.
+    if (std::abs(x) >= 1000) return format_count(static_cast<std::int64_t>(std::llround(x)));
+    return fmt::format("{:.4g}", x);
+  }
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "-";
   return v.dump();
@@ -84,6 +89,7 @@ td.text,th.text{text-align:left}
 .note{color:#52606d;font-size:12px}
 .heatmap td{min-width:54px}
 .warn{color:#9a3412}
+.scroll{overflow:auto;max-height:360px}
 )";
 
 void add_table(std::string& html, const std::vector<std::string>& header,
@@ -134,7 +140,7 @@ void statistics_section(std::string& html, const std::string& statistics_json) {
                       fmt::format("{} ({:.1f}%)", format_count(customers), share_percent(customers, total))});
     }
     if (group_by.size() == 1 && !bars.empty()) html += bar_chart_svg(bars);
-    html += "<div style=\"overflow-x:auto\">";
+    html += "<div class=\"scroll\">";
     add_table(html, header, rows, group_by.size());
     html += "</div>";
   }
@@ -447,8 +453,8 @@ std::string report_html(const RunOutput& run, const std::string& statistics_json
       escape_html(catalog_name), escape_html(run.period), escape_html(m.value("job", "")),
       format_count(m.value("customers", std::int64_t{0})), run.buckets,
       escape_html(m.contains("versions") ? m["versions"].value("portrait", "") : ""));
-  statistics_section(html, statistics_json);
   if (previous) comparison_section(html, *previous);
+  statistics_section(html, statistics_json);
   distributions_section(html, run, distributions);
   run_section(html, run);
   for (const auto& w : run.warnings) html += "<p class=\"warn\">" + escape_html(w) + "</p>";
