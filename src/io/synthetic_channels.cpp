@@ -151,8 +151,8 @@ void customers_records(const Options& o, const Population& p, std::int64_t first
     id[k] = p.id[i];
     region[k] = p.region[i];
     gender[k] = static_cast<std::int8_t>(born.uniform() < 0.52 ? 1 : 2);
-    birth_year[k] =
-        o.period.year - 18 - static_cast<std::int32_t>(std::min(62.0, -std::log(1.0 - born.uniform()) * 20.0));
+    birth_year[k] = o.period.year - 18 -
+                    static_cast<std::int32_t>(std::min(62.0, -std::log(1.0 - born.uniform()) * 20.0));
     join_date[k] = p.join_date[i];
     plan_id[k] = static_cast<std::int32_t>(100 + p.plan[i]);
     plan_fee[k] = p.plan_fee[i];

@@ -306,8 +306,9 @@ void build_population(const Options& options, Population& p) {
       p.join_date[i] = anchor.start() - static_cast<std::int64_t>(tenure_days * kSecondsPerDay) + 3600;
     } else {
       const Period joined = period_of_index(c.joined);
-      p.join_date[i] = joined.start() + static_cast<std::int64_t>(home.below(
-                                            static_cast<std::uint64_t>(joined.days()) * kSecondsPerDay));
+      p.join_date[i] =
+          joined.start() +
+          static_cast<std::int64_t>(home.below(static_cast<std::uint64_t>(joined.days()) * kSecondsPerDay));
     }
     const auto region = static_cast<std::int32_t>(home.below(kRegions));
     p.region[i] = region + 1;
@@ -316,7 +317,8 @@ void build_population(const Options& options, Population& p) {
     p.work_cell[i] = base + static_cast<std::int32_t>(home.below(kCellsPerRegion));
     p.circle[i] = static_cast<std::uint8_t>(std::clamp(lognormal(home, 14, 0.6), 3.0, 120.0));
     p.roam[i] = static_cast<std::uint8_t>(std::clamp(lognormal(home, 6, 0.5), 2.0, 30.0));
-    for (auto& interest : p.interests[i]) interest = static_cast<std::uint8_t>(home.below(kContentCategories));
+    for (auto& interest : p.interests[i])
+      interest = static_cast<std::uint8_t>(home.below(kContentCategories));
   }
 
   // Persons, once every slot's customer is known: the person id is the
@@ -326,7 +328,8 @@ void build_population(const Options& options, Population& p) {
     const std::size_t first = i / 3 * 3;
     const auto block = static_cast<std::uint64_t>(i / 3);
     const std::int64_t generation = (p.id[first] - 1 - static_cast<std::int64_t>(first)) / options.customers;
-    KeyedRandom random(options.seed, generation == 0 ? block : slice_key(static_cast<std::int64_t>(block), generation),
+    KeyedRandom random(options.seed,
+                       generation == 0 ? block : slice_key(static_cast<std::int64_t>(block), generation),
                        kPerson);
     std::size_t members = 1;
     if (random.uniform() < kMergedBlockShare) members = random.uniform() < 0.5 ? 2 : 3;
