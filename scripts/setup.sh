@@ -21,6 +21,9 @@ packages=(
   # (mpi/pmix, which launches Debian's Open MPI under srun); munge signs its
   # credentials
   slurm-wlm munge
+  # the HTML report is rendered headless in tests/e2e/compare_report.sh, with a
+  # font that covers its text
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -26,6 +26,8 @@ int run_cli(int argc, char** argv, const dist::Comm& comm) {
   add_gen_command(app, comm, exit_code);
   add_import_command(app, comm, exit_code);
   add_check_command(app, comm, exit_code);
+  add_compare_command(app, comm, exit_code);
+  add_report_command(app, comm, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -20,5 +20,7 @@ void add_inspect_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_gen_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_import_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 void add_check_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
+void add_compare_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
+void add_report_command(CLI::App& app, const dist::Comm& comm, int& exit_code);
 
 }  // namespace portrait::app

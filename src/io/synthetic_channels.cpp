@@ -60,7 +60,7 @@ std::uint64_t record_stream(Stream stream, std::uint64_t j) {
 // churners (and, as noise, for a few who stay).
 constexpr int kPrecursorDays = 14;
 bool shows_precursors(const Options& o, const Population& p, std::size_t i) {
-  KeyedRandom r(o.seed, static_cast<std::uint64_t>(i) + 1, kPrecursors);
+  KeyedRandom r(o.seed, static_cast<std::uint64_t>(p.id[i]), kPrecursors);
   return r.uniform() < (p.churn[i] != 0 ? 0.75 : 0.03);
 }
 
@@ -94,12 +94,15 @@ void reset(Table& out, const char* channel) {
   out.clear();
 }
 
+// Numbers of other operators' customers, far above every customer id.
+constexpr std::uint64_t kOutsideNumber = 1ULL << 52;
+
 std::uint64_t phone_of_contact(const Options& o, const Population& p, std::size_t i, std::uint64_t slot) {
   // The k-th contact of customer i: mostly other customers, some outside numbers.
-  const std::uint64_t h = mix64(o.seed ^ mix64((static_cast<std::uint64_t>(i) << 8) + slot + 1));
+  const std::uint64_t h = mix64(o.seed ^ mix64((static_cast<std::uint64_t>(p.id[i]) << 8) + slot + 1));
   const std::uint64_t n = static_cast<std::uint64_t>(p.customers);
-  const std::uint64_t number = (h % 10 == 0) ? n + 1 + (h >> 8) % (n * 4 + 1000) : 1 + (h >> 8) % n;
-  return identifier_hash(o.seed, 0, number);
+  if (h % 10 == 0) return identifier_hash(o.seed, 0, kOutsideNumber + (h >> 8) % (n * 4 + 1000));
+  return identifier_hash(o.seed, 0, static_cast<std::uint64_t>(p.id[(h >> 8) % n]));
 }
 
 std::int32_t other_cell(const Options& o, const Population& p, std::size_t i, std::uint64_t slot) {
@@ -112,11 +115,11 @@ std::int32_t other_cell(const Options& o, const Population& p, std::size_t i, st
 
 int weeks_in(const Period& period) { return (period.days() + 6) / 7; }
 
-void customers_records(const Options& o, const Population& p, std::int64_t first_id, std::int64_t end_id,
+void customers_records(const Options& o, const Population& p, std::int64_t first_slot, std::int64_t end_slot,
                        Table& out) {
   reset(out, "customers");
-  const auto first = static_cast<std::size_t>(first_id - 1);
-  const auto count = static_cast<std::size_t>(end_id - first_id);
+  const auto first = static_cast<std::size_t>(first_slot - 1);
+  const auto count = static_cast<std::size_t>(end_slot - first_slot);
   out.resize(count);
   auto* id = out.values<std::int64_t>("customer_id").data();
   auto* region = out.values<std::int32_t>("region").data();
@@ -140,13 +143,16 @@ void customers_records(const Options& o, const Population& p, std::int64_t first
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t i = first + k;
     const auto& profile = segment_profiles()[static_cast<std::size_t>(p.segment[i])];
-    KeyedRandom r(o.seed, i + 1, kCustomerRecord);
+    // Gender and birth year stay with the customer; star level, handset,
+    // number and bundle follow the segment stay.
+    KeyedRandom born(o.seed, static_cast<std::uint64_t>(p.id[i]), kCustomerRecord);
+    KeyedRandom r(o.seed, p.stay_key[i], kCustomerRecord);
     const Plan& plan = plans[static_cast<std::size_t>(p.plan[i])];
-    id[k] = static_cast<std::int64_t>(i) + 1;
+    id[k] = p.id[i];
     region[k] = p.region[i];
-    gender[k] = static_cast<std::int8_t>(r.uniform() < 0.52 ? 1 : 2);
-    birth_year[k] =
-        o.period.year - 18 - static_cast<std::int32_t>(std::min(62.0, -std::log(1.0 - r.uniform()) * 20.0));
+    gender[k] = static_cast<std::int8_t>(born.uniform() < 0.52 ? 1 : 2);
+    birth_year[k] = o.period.year - 18 -
+                    static_cast<std::int32_t>(std::min(62.0, -std::log(1.0 - born.uniform()) * 20.0));
     join_date[k] = p.join_date[i];
     plan_id[k] = static_cast<std::int32_t>(100 + p.plan[i]);
     plan_fee[k] = p.plan_fee[i];
@@ -186,12 +192,12 @@ void billing_records(const Options& o, const Population& p, Period month, Scratc
   const auto& plans = plan_ladder();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
     const auto& profile = segment_profiles()[static_cast<std::size_t>(p.segment[i])];
-    KeyedRandom r(o.seed, slice_key(static_cast<std::int64_t>(i) + 1, month.yyyymm()), kBilling);
+    KeyedRandom r(o.seed, slice_key(p.id[i], month.yyyymm()), kBilling);
     const Plan& plan = plans[static_cast<std::size_t>(p.plan[i])];
     // Churners use less and let the balance run down in their last months.
     const bool fading = p.churn[i] != 0 && months_before_end <= 1 && r.uniform() < 0.8;
     const double use = fading ? 0.6 : 1.0;
-    id[at] = static_cast<std::int64_t>(i) + 1;
+    id[at] = p.id[i];
     month_out[at] = month.yyyymm();
     // The bill varies around the customer's ARPU, never below the plan fee.
     amount[at] = std::max(p.plan_fee[i], static_cast<std::int64_t>(p.arpu[i] * lognormal(r, 1.0, 0.15)));
@@ -239,7 +245,7 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
   const HourTable& hour_table = hours(d.weekend);
   auto count = [&](std::size_t i) -> std::uint64_t {
     const bool shrinking = d.late && shows_precursors(o, p, i);
-    const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
+    const std::uint64_t key = slice_key(p.id[i], day);
     KeyedRandom r(o.seed, key, kUsageDay);
     const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking));
     if (o.shards_per_day == 1) return n;  // the whole day is one part
@@ -263,7 +269,7 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
   auto* charge_out = out.values<std::int64_t>("charge").data();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
     const bool shrinking = d.late && shows_precursors(o, p, i);
-    const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
+    const std::uint64_t key = slice_key(p.id[i], day);
     KeyedRandom r(o.seed, key, kUsageDay);
     const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking));
     // Contact circle and movement range shrink before churn.
@@ -296,7 +302,7 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
       kind_out[at] = record_kind;
       cell_out[at] = c;
       roaming_out[at] = static_cast<std::int8_t>(is_roaming ? 1 : 0);
-      id_out[at] = static_cast<std::int64_t>(i) + 1;
+      id_out[at] = p.id[i];
       if (record_kind == 2) {
         duration_out[at] = static_cast<std::int32_t>(std::clamp(lognormal(rj, 240, 1.0), 1.0, 86400.0));
         bytes_out[at] = static_cast<std::int64_t>(lognormal(rj, 2.0e6 * profile.data_saturation, 1.5));
@@ -342,7 +348,7 @@ void web_records(const Options& o, const Population& p, int day, int part, Scrat
     return poisson(r, daily_mean(o.web_per_customer, p, i, d, d.late && shows_precursors(o, p, i)));
   };
   out.resize(count_records(p.customers, scratch, [&](std::size_t i) -> std::uint64_t {
-    const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
+    const std::uint64_t key = slice_key(p.id[i], day);
     KeyedRandom r(o.seed, key, kWebDay);
     const std::uint32_t n = visits(i, r);
     if (o.shards_per_day == 1) return n;
@@ -359,7 +365,7 @@ void web_records(const Options& o, const Population& p, int day, int part, Scrat
   auto* domain = out.values<std::int32_t>("domain_id").data();
   auto* bytes = out.values<std::int64_t>("bytes").data();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
-    const std::uint64_t key = slice_key(static_cast<std::int64_t>(i) + 1, day);
+    const std::uint64_t key = slice_key(p.id[i], day);
     KeyedRandom r(o.seed, key, kWebDay);
     const std::uint32_t n = visits(i, r);
     const std::uint64_t first = at;
@@ -367,7 +373,7 @@ void web_records(const Options& o, const Population& p, int day, int part, Scrat
       KeyedRandom rj(o.seed, key, record_stream(kWebDay, j));
       const int h = hour_table.draw(rj.uniform());
       if (h < d.first_hour || h >= d.end_hour) continue;
-      id[at] = static_cast<std::int64_t>(i) + 1;
+      id[at] = p.id[i];
       ts[at] = d.start + h * 3600 + static_cast<std::int64_t>(rj.below(3600));
       // Mostly the customer's favourite content categories; popular domains first.
       const std::uint64_t category =
@@ -421,7 +427,7 @@ void service_records(const Options& o, const Population& p, int week, Scratch& s
     return poisson(r, o.service_per_customer * w.days / o.period.days() * factor);
   };
   out.resize(count_records(p.customers, scratch, [&](std::size_t i) -> std::uint64_t {
-    KeyedRandom r(o.seed, slice_key(static_cast<std::int64_t>(i) + 1, week), kServiceWeek);
+    KeyedRandom r(o.seed, slice_key(p.id[i], week), kServiceWeek);
     return contacts(i, r);
   }));
   auto* id = out.values<std::int64_t>("customer_id").data();
@@ -432,11 +438,11 @@ void service_records(const Options& o, const Population& p, int week, Scratch& s
   auto* satisfaction = out.values<std::int8_t>("satisfaction").data();
   auto* resolved = out.values<std::int8_t>("resolved").data();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
-    KeyedRandom r(o.seed, slice_key(static_cast<std::int64_t>(i) + 1, week), kServiceWeek);
+    KeyedRandom r(o.seed, slice_key(p.id[i], week), kServiceWeek);
     const std::uint32_t n = contacts(i, r);
     const std::uint64_t first = at;
     for (std::uint32_t j = 0; j < n; ++j, ++at) {
-      id[at] = static_cast<std::int64_t>(i) + 1;
+      id[at] = p.id[i];
       ts[at] = daytime(r, w);
       const double c = r.uniform();
       channel[at] =
@@ -470,7 +476,7 @@ void marketing_records(const Options& o, const Population& p, int week, Scratch&
   const WeekContext w = week_context(o, week);
   const double mean = o.marketing_per_customer * w.days / o.period.days();
   out.resize(count_records(p.customers, scratch, [&](std::size_t i) -> std::uint64_t {
-    KeyedRandom r(o.seed, slice_key(static_cast<std::int64_t>(i) + 1, week), kMarketingWeek);
+    KeyedRandom r(o.seed, slice_key(p.id[i], week), kMarketingWeek);
     return poisson(r, mean);
   }));
   auto* id = out.values<std::int64_t>("customer_id").data();
@@ -479,11 +485,11 @@ void marketing_records(const Options& o, const Population& p, int week, Scratch&
   auto* channel = out.values<std::int8_t>("channel").data();
   auto* outcome = out.values<std::int8_t>("outcome").data();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
-    KeyedRandom r(o.seed, slice_key(static_cast<std::int64_t>(i) + 1, week), kMarketingWeek);
+    KeyedRandom r(o.seed, slice_key(p.id[i], week), kMarketingWeek);
     const std::uint32_t n = poisson(r, mean);
     const std::uint64_t first = at;
     for (std::uint32_t j = 0; j < n; ++j, ++at) {
-      id[at] = static_cast<std::int64_t>(i) + 1;
+      id[at] = p.id[i];
       ts[at] = daytime(r, w);
       campaign[at] = static_cast<std::int32_t>(1 + r.below(kCampaigns));
       const double c = r.uniform();
@@ -523,13 +529,12 @@ struct IdentityRecord {
 
 IdentityRecord identity_record(const Options& o, const Population& p, UnixSeconds period_start,
                                std::uint64_t period_seconds, std::size_t i, int j) {
-  KeyedRandom r(o.seed, static_cast<std::uint64_t>(i) + 1,
+  KeyedRandom r(o.seed, static_cast<std::uint64_t>(p.id[i]),
                 record_stream(kIdentity, static_cast<std::uint64_t>(j)));
   const UnixSeconds ts = period_start + static_cast<std::int64_t>(r.below(period_seconds));
-  const auto customer = static_cast<std::uint64_t>(i) + 1;
+  const auto customer = static_cast<std::uint64_t>(p.id[i]);
   const auto person = static_cast<std::uint64_t>(p.person[i]);
-  const bool several = p.person[i] != static_cast<std::int64_t>(customer) ||
-                       (i + 1 < p.person.size() && p.person[i + 1] == static_cast<std::int64_t>(customer));
+  const bool several = p.shared_person[i] != 0;
   switch (j) {
     case 0:
       return {true, 0, 0, customer, ts};  // BSS: the number
@@ -540,7 +545,7 @@ IdentityRecord identity_record(const Options& o, const Population& p, UnixSecond
       // devices shared by a family (four neighbouring numbers).
       const double u = r.uniform();
       const std::uint64_t device = several && u < 0.5 ? kPersonDevice + person
-                                   : u > 0.96         ? kFamilyDevice + (customer - 1) / 4
+                                   : u > 0.96         ? kFamilyDevice + i / 4
                                                       : kOwnDevice + customer;
       return {true, 1, 2, device, ts};
     }
@@ -587,7 +592,7 @@ void identity_records(const Options& o, const Population& p, int week, Scratch& 
     for (int j = 0; j < kIdentityRecords; ++j) {
       const IdentityRecord rec = record(i, j);
       if (!in_week(rec)) continue;
-      id[at] = static_cast<std::int64_t>(i) + 1;
+      id[at] = p.id[i];
       source[at] = rec.source;
       id_type[at] = rec.id_type;
       id_hash[at] = identifier_hash(o.seed, rec.id_type, rec.value);

@@ -17,8 +17,9 @@ struct Scratch {
 };
 
 // Each fills `out` (replaced by the channel's table, buffers reused when it
-// already is one) with the records of the slice, ordered by customer then time.
-void customers_records(const Options& o, const Population& p, std::int64_t first_id, std::int64_t end_id,
+// already is one) with the records of the slice, ordered by customer slot
+// then time. customers_records takes the 1-based slots [first_slot, end_slot).
+void customers_records(const Options& o, const Population& p, std::int64_t first_slot, std::int64_t end_slot,
                        Table& out);
 void billing_records(const Options& o, const Population& p, Period month, Scratch& scratch, Table& out);
 // day 0.. of the period; part 0..shards_per_day-1 cuts the day by hour.

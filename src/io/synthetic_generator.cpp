@@ -168,10 +168,8 @@ void write_synthetic_reference(const Options& o, const std::string& path) {
 
 void write_synthetic_truth(const Population& p, const std::string& path) {
   Table truth = make_truth_table();
-  const auto n = static_cast<std::size_t>(p.customers);
-  truth.resize(n);
-  for (std::size_t i = 0; i < n; ++i)
-    truth.values<std::int64_t>("customer_id")[i] = static_cast<std::int64_t>(i) + 1;
+  truth.resize(static_cast<std::size_t>(p.customers));
+  truth.values<std::int64_t>("customer_id") = p.id;
   truth.values<std::int64_t>("person_id") = p.person;
   truth.values<std::int8_t>("segment") = p.segment;
   truth.values<std::int8_t>("churn") = p.churn;

@@ -1,8 +1,10 @@
 // src/io/synthetic_model.hpp: the model behind `portrait gen`: options, the
-// six telecom segments with their statistics, and the population (every
-// customer's static attributes). Every value derives from
+// six telecom segments with their statistics, the month-over-month movement
+// of customers (segment moves, churn, new customers) and the population of
+// one month (every customer's attributes). Every value derives from
 // KeyedRandom(seed, key, stream), so any rank computes the same population
-// and any slice of records without knowing the others.
+// and any slice of records without knowing the others, and consecutive
+// periods of one seed are consecutive months of the same customer base.
 #pragma once
 
 #include <array>
@@ -75,15 +77,38 @@ enum Stream : std::uint64_t {
   kStores,
   kPrecursors,
   kCustomerRecord,
+  kResidence,  // what stays with a customer across segment moves: region, cells, tenure
+  kMoves,      // month-over-month events of a segment stay: churn and move months, the new segment
 };
 
-// The static attributes of customers 1..N (index i is customer i + 1).
+// Month over month: customer slots 0..N-1 are followed month by month from
+// kMovesAnchor (periods before it are generated as the anchor month). Each
+// slot holds one customer at a time; a customer stays in a segment for a
+// while, then either moves to another segment (monthly probability
+// segment_move_rate, targets from segment_moves) or churns (the segment's
+// monthly churn rate); a customer who churns in a month is gone the next,
+// when a new customer (a new id) takes the slot, in the same segment. The
+// moves keep every segment's share (the flows between two segments are equal
+// both ways), so any month has the population shares of segment_profiles().
+inline constexpr Period kMovesAnchor{2000, 1};
+// Monthly probability that a customer of the segment moves to another one
+// (from the segment's stability: stable value segments move least).
+double segment_move_rate(int segment);
+// Probability that a move from `from` goes to `to` (0 for to == from).
+double segment_move_share(int from, int to);
+
+// The customers of one month and their attributes; index i is slot i, held
+// by customer id[i] (slot + 1 for the customers of the anchor month; a slot's
+// g-th later customer has id g * N + slot + 1).
 struct Population {
   std::int64_t customers = 0;
+  std::vector<std::int64_t> id;
+  std::vector<std::uint64_t> stay_key;  // key of the customer's current segment stay
   std::vector<std::int8_t> segment;
   std::vector<std::int8_t> churn;            // 1: churns in the period
   std::vector<std::int8_t> complaint_prone;  // contacts service often, mostly complaints
   std::vector<std::int64_t> person;          // the natural person holding the number
+  std::vector<std::int8_t> shared_person;    // 1: the person holds several numbers
   std::vector<float> activity;               // heavy-tailed usage multiplier, mean about 1
   std::vector<std::int32_t> region;
   std::vector<std::int32_t> home_cell;

@@ -1,6 +1,7 @@
 // tests/unit/test_synthetic.cpp: the generator's model in-process: segment
 // shares and persons as planted, parts of a day adding up to the whole day,
-// thread count not changing content, dirt at the asked rate.
+// thread count not changing content, dirt at the asked rate, consecutive
+// months of one seed relating like real months.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -53,6 +54,73 @@ TEST(Synthetic, PopulationFollowsTheSegmentTableAndPersons) {
   }
   ASSERT_GT(churners, 300);
   EXPECT_GT(prone_churners / churners, 3 * prone_stayers / (30000 - churners));
+}
+
+TEST(Synthetic, MovesBetweenSegmentsKeepEveryShare) {
+  // The flows between two segments are equal both ways, so the shares of the
+  // segment table are the stationary ones; the stable segments move least.
+  for (int t = 0; t < kSegments; ++t) {
+    double inflow = 0;
+    for (int s = 0; s < kSegments; ++s) {
+      if (s != t)
+        inflow += segment_profiles()[static_cast<std::size_t>(s)].population_share * segment_move_rate(s) *
+                  segment_move_share(s, t);
+    }
+    const double share = segment_profiles()[static_cast<std::size_t>(t)].population_share;
+    EXPECT_NEAR(inflow, share * segment_move_rate(t), 1e-12) << t;
+    EXPECT_EQ(segment_move_share(t, t), 0.0);
+    EXPECT_GT(segment_move_rate(t), 0.01);
+    EXPECT_LT(segment_move_rate(t), 0.08);
+  }
+  EXPECT_LT(segment_move_rate(0), segment_move_rate(2));  // gold is steadier than low-end volatile
+}
+
+TEST(Synthetic, ConsecutiveMonthsAreTheSameCustomersMovingAndChurning) {
+  Options march = small(30000);
+  Options april = march;
+  april.period = {2024, 4};
+  Population a, b;
+  build_population(march, a);
+  build_population(april, b);
+  std::map<std::int64_t, std::size_t> in_april;
+  for (std::size_t i = 0; i < b.id.size(); ++i) in_april[b.id[i]] = i;
+  std::size_t kept = 0, moved = 0, churned = 0, churned_present = 0;
+  for (std::size_t i = 0; i < a.id.size(); ++i) {
+    const auto found = in_april.find(a.id[i]);
+    if (a.churn[i] != 0) {
+      ++churned;
+      churned_present += found != in_april.end() ? 1 : 0;
+      continue;
+    }
+    ASSERT_NE(found, in_april.end()) << "customer " << a.id[i] << " left without churning";
+    const std::size_t j = found->second;
+    ++(a.segment[i] == b.segment[j] ? kept : moved);
+    // What stays with a customer stays, whatever the segment.
+    EXPECT_EQ(a.join_date[i], b.join_date[j]);
+    EXPECT_EQ(a.region[i], b.region[j]);
+    if (a.segment[i] == b.segment[j]) {
+      EXPECT_EQ(a.plan[i], b.plan[j]);
+    }
+  }
+  EXPECT_EQ(churned_present, 0U);
+  // Every slot of a churned customer holds a new customer (a new id) in April.
+  std::set<std::int64_t> in_march(a.id.begin(), a.id.end());
+  std::size_t joined = 0;
+  for (std::size_t i = 0; i < b.id.size(); ++i) {
+    if (in_march.count(b.id[i]) != 0) continue;
+    ++joined;
+    EXPECT_GE(b.join_date[i], april.period.start());
+    EXPECT_LT(b.join_date[i], april.period.end());
+  }
+  EXPECT_EQ(joined, churned);
+  const double churn_rate = static_cast<double>(churned) / 30000.0;
+  EXPECT_GT(churn_rate, 0.015);
+  EXPECT_LT(churn_rate, 0.05);
+  const double move_rate = static_cast<double>(moved) / static_cast<double>(kept + moved);
+  EXPECT_GT(move_rate, 0.02);
+  EXPECT_LT(move_rate, 0.06);
+  // Ids are unique within a month.
+  EXPECT_EQ(in_march.size(), a.id.size());
 }
 
 TEST(Synthetic, PartsOfADayAddUpToTheDayAndThreadsDoNotMatter) {

@@ -1,0 +1,544 @@
+// src/stats/run_comparison.cpp: counting, reducing and writing a comparison
+// of two runs.
+#include "stats/run_comparison.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/types.hpp"
+#include "dist/bucket_reduce.hpp"
+#include "dist/collective_error.hpp"
+#include "dist/reduce.hpp"
+
+namespace portrait::stats {
+namespace {
+
+std::int64_t code_at(const Column& column, std::size_t row) {
+  return column.visit([row](const auto& values) -> std::int64_t {
+    const auto v = values[row];
+    if (is_missing(v)) return missing<std::int64_t>();
+    return static_cast<std::int64_t>(v);
+  });
+}
+
+std::vector<std::size_t> indexes_of(const std::vector<std::string>& labels,
+                                    const std::vector<std::string>& values) {
+  std::vector<std::size_t> index;
+  for (const auto& label : labels)
+    index.push_back(
+        static_cast<std::size_t>(std::find(values.begin(), values.end(), label) - values.begin()));
+  return index;
+}
+
+bool has_values(const ComparedTag& tag) { return tag.shape != TagShape::Numeric; }
+
+void size_counts(const ComparedTag& tag, ValueCounts& counts) {
+  if (!has_values(tag)) return;
+  const std::size_t n = tag.values.size();
+  counts.a.assign(n, 0);
+  counts.b.assign(n, 0);
+  if (!tag.migration) return;
+  counts.matrix.assign(n * n, 0);
+  counts.added_by.assign(n, 0);
+  counts.lost_by.assign(n, 0);
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string number(const std::optional<double>& v) { return v ? fmt::format("{:.10g}", *v) : std::string(); }
+
+std::optional<double> change(const std::optional<double>& a, const std::optional<double>& b) {
+  if (!a || !b) return std::nullopt;
+  return *b - *a;
+}
+
+nlohmann::ordered_json json_number(const std::optional<double>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+std::string shape_name(TagShape shape) {
+  switch (shape) {
+    case TagShape::Categorical:
+      return "categorical";
+    case TagShape::Boolean:
+      return "boolean";
+    case TagShape::Numeric:
+      break;
+  }
+  return "numeric";
+}
+
+}  // namespace
+
+std::size_t ComparedTag::value_index(bool b, std::int64_t code) const {
+  const auto& index = b ? index_b : index_a;
+  if (is_missing(code) || code < 0 || static_cast<std::size_t>(code) >= index.size())
+    return values.size() - 1;
+  return index[static_cast<std::size_t>(code)];
+}
+
+ComparedTag categorical_tag(const std::string& id, const std::vector<std::string>& labels_a,
+                            const std::vector<std::string>& labels_b, bool migration) {
+  ComparedTag tag;
+  tag.id = id;
+  tag.shape = TagShape::Categorical;
+  tag.migration = migration;
+  tag.values = labels_a;
+  for (const auto& label : labels_b) {
+    if (std::find(tag.values.begin(), tag.values.end(), label) == tag.values.end())
+      tag.values.push_back(label);
+  }
+  tag.values.emplace_back(kMissingValue);
+  tag.index_a = indexes_of(labels_a, tag.values);
+  tag.index_b = indexes_of(labels_b, tag.values);
+  return tag;
+}
+
+ComparedTag boolean_tag(const std::string& id, bool migration) {
+  ComparedTag tag = categorical_tag(id, {"false", "true"}, {"false", "true"}, migration);
+  tag.shape = TagShape::Boolean;
+  return tag;
+}
+
+ComparedTag numeric_tag(const std::string& id, bool integer) {
+  ComparedTag tag;
+  tag.id = id;
+  tag.integer = integer;
+  return tag;
+}
+
+std::vector<std::int64_t> BlockCounts::flat() const {
+  std::vector<std::int64_t> out = {customers_a, customers_b, both, added, lost};
+  for (const auto& t : tags) {
+    for (const auto* part : {&t.a, &t.b, &t.matrix, &t.added_by, &t.lost_by})
+      out.insert(out.end(), part->begin(), part->end());
+  }
+  return out;
+}
+
+void BlockCounts::assign_flat(const std::vector<std::int64_t>& values) {
+  std::size_t at = 0;
+  for (auto* total : {&customers_a, &customers_b, &both, &added, &lost}) *total = values.at(at++);
+  for (auto& t : tags) {
+    for (auto* part : {&t.a, &t.b, &t.matrix, &t.added_by, &t.lost_by}) {
+      for (auto& v : *part) v = values.at(at++);
+    }
+  }
+}
+
+BlockCounts count_blocks(const Table& a, const Table& b, const std::vector<ComparedTag>& tags) {
+  BlockCounts counts;
+  counts.tags.resize(tags.size());
+  for (std::size_t t = 0; t < tags.size(); ++t) size_counts(tags[t], counts.tags[t]);
+  const auto& id_a = a.values<std::int64_t>("customer_id");
+  const auto& id_b = b.values<std::int64_t>("customer_id");
+  const auto& bucket_a = a.values<std::int32_t>("bucket");
+  const auto& bucket_b = b.values<std::int32_t>("bucket");
+  std::vector<const Column*> column_a(tags.size(), nullptr), column_b(tags.size(), nullptr);
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    if (!has_values(tags[t])) continue;
+    column_a[t] = &a.column(tags[t].id);
+    column_b[t] = &b.column(tags[t].id);
+  }
+  counts.customers_a = static_cast<std::int64_t>(a.rows());
+  counts.customers_b = static_cast<std::int64_t>(b.rows());
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    if (column_a[t] == nullptr) continue;
+    for (std::size_t i = 0; i < a.rows(); ++i)
+      ++counts.tags[t].a[tags[t].value_index(false, code_at(*column_a[t], i))];
+    for (std::size_t j = 0; j < b.rows(); ++j)
+      ++counts.tags[t].b[tags[t].value_index(true, code_at(*column_b[t], j))];
+  }
+  // Both blocks are in (bucket, customer_id) order: one merge pass matches them.
+  std::size_t i = 0, j = 0;
+  while (i < a.rows() || j < b.rows()) {
+    const bool a_first =
+        j == b.rows() || (i < a.rows() && std::pair(bucket_a[i], id_a[i]) < std::pair(bucket_b[j], id_b[j]));
+    const bool b_first =
+        !a_first && (i == a.rows() || std::pair(bucket_b[j], id_b[j]) < std::pair(bucket_a[i], id_a[i]));
+    for (std::size_t t = 0; t < tags.size(); ++t) {
+      if (!tags[t].migration) continue;
+      ValueCounts& c = counts.tags[t];
+      const std::size_t n = tags[t].values.size();
+      if (a_first) {
+        ++c.lost_by[tags[t].value_index(false, code_at(*column_a[t], i))];
+      } else if (b_first) {
+        ++c.added_by[tags[t].value_index(true, code_at(*column_b[t], j))];
+      } else {
+        const std::size_t from = tags[t].value_index(false, code_at(*column_a[t], i));
+        const std::size_t to = tags[t].value_index(true, code_at(*column_b[t], j));
+        ++c.matrix[from * n + to];
+      }
+    }
+    if (a_first) {
+      ++counts.lost;
+      ++i;
+    } else if (b_first) {
+      ++counts.added;
+      ++j;
+    } else {
+      ++counts.both;
+      ++i;
+      ++j;
+    }
+  }
+  return counts;
+}
+
+std::vector<ComparedTag> compared_tags(const RunOutput& a, const RunOutput& b,
+                                       const std::vector<std::string>& migration_tags,
+                                       std::vector<std::string>& warnings) {
+  const std::string sha_a = a.manifest.contains("catalog") ? a.manifest["catalog"].value("sha256", "") : "";
+  const std::string sha_b = b.manifest.contains("catalog") ? b.manifest["catalog"].value("sha256", "") : "";
+  if (sha_a != sha_b)
+    warnings.push_back(
+        "the runs used different catalogs (SHA-256 differs); only the tags both runs hold are compared");
+  for (const auto& c : a.customers.columns) {
+    if (!is_key_column(c.name) && !b.has_column(c.name))
+      warnings.push_back(fmt::format("tag {} is only in {} ({}); not compared", c.name, a.dir, a.period));
+  }
+  for (const auto& c : b.customers.columns) {
+    if (!is_key_column(c.name) && !a.has_column(c.name))
+      warnings.push_back(fmt::format("tag {} is only in {} ({}); not compared", c.name, b.dir, b.period));
+  }
+  for (const auto& id : migration_tags) {
+    for (const RunOutput* run : {&a, &b}) {
+      if (!run->has_column(id))
+        throw Error(fmt::format("tag {} is not in the run's customers table", id), run->dir,
+                    "name a tag both runs computed (--tag)");
+    }
+  }
+  std::vector<std::string> migrating = migration_tags;
+  if (migrating.empty() && a.catalog) {
+    // The tags the catalog's statistics group customers by: the segments managers read.
+    std::set<std::string> grouped;
+    for (const auto& s : a.catalog->statistics) grouped.insert(s.group_by.begin(), s.group_by.end());
+    for (const auto& tag : a.catalog->tags) {
+      if (grouped.count(tag.id) != 0 && tag.type == catalog::ValueType::Category && b.has_column(tag.id))
+        migrating.push_back(tag.id);
+    }
+  }
+  std::vector<ComparedTag> tags;
+  for (const auto& column : a.customers.columns) {
+    if (is_key_column(column.name) || !b.has_column(column.name)) continue;
+    const catalog::Tag* tag_a = a.catalog ? a.catalog->find(column.name) : nullptr;
+    const catalog::Tag* tag_b = b.catalog ? b.catalog->find(column.name) : nullptr;
+    const auto type_a = tag_a ? tag_a->type : catalog::ValueType::Int;
+    const auto type_b = tag_b ? tag_b->type : catalog::ValueType::Int;
+    const bool migration = std::find(migrating.begin(), migrating.end(), column.name) != migrating.end();
+    const bool category_a = type_a == catalog::ValueType::Category;
+    const bool category_b = type_b == catalog::ValueType::Category;
+    if (category_a != category_b) {
+      if (migration) throw Error(fmt::format("tag {} is categorical in one run only", column.name), b.dir);
+      warnings.push_back(fmt::format("tag {} is categorical in one run only; not compared", column.name));
+      continue;
+    }
+    if (category_a) {
+      tags.push_back(categorical_tag(column.name, tag_a->labels, tag_b->labels, migration));
+    } else if (type_a == catalog::ValueType::Bool && type_b == catalog::ValueType::Bool) {
+      tags.push_back(boolean_tag(column.name, migration));
+    } else {
+      if (migration)
+        throw Error(
+            fmt::format("tag {} is not categorical; a migration matrix needs a categorical or boolean tag",
+                        column.name),
+            a.dir, "name a tag with values (a `values:` rule) or a boolean tag");
+      ColumnType type_in_b = ColumnType::Float64;
+      for (const auto& c : b.customers.columns) {
+        if (c.name == column.name) type_in_b = c.type;
+      }
+      tags.push_back(
+          numeric_tag(column.name, column.type != ColumnType::Float64 && type_in_b != ColumnType::Float64));
+    }
+  }
+  return tags;
+}
+
+RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, const std::string& run_b,
+                           const std::vector<std::string>& migration_tags) {
+  RunOutput a, b;
+  std::vector<ComparedTag> tags;
+  RunComparison result;
+  dist::collectively(comm, [&] {
+    a = open_run_output(run_a);
+    b = open_run_output(run_b);
+    result.warnings = a.warnings;
+    result.warnings.insert(result.warnings.end(), b.warnings.begin(), b.warnings.end());
+    if (a.buckets != b.buckets)
+      throw Error(fmt::format("the runs have different bucket counts ({} in {}, {} in {})", a.buckets, a.dir,
+                              b.buckets, b.dir),
+                  b.dir,
+                  fmt::format("rerun the job of {} with `buckets: {}` in its job file", a.period, b.buckets));
+    if (static_cast<std::uint32_t>(comm.size()) > a.buckets)
+      throw Error(fmt::format("{} ranks for {} buckets", comm.size(), a.buckets), a.dir,
+                  "run with at most as many ranks as buckets");
+    tags = compared_tags(a, b, migration_tags, result.warnings);
+  });
+  const dist::BucketRange range = dist::even_bucket_range(a.buckets, comm.size(), comm.rank());
+  Table rows_a, rows_b;
+  dist::collectively(comm, [&] {
+    std::vector<std::string> columns = {"customer_id", "bucket"};
+    for (const auto& t : tags) columns.push_back(t.id);
+    rows_a = read_customer_rows(a, range, columns);
+    rows_b = read_customer_rows(b, range, columns);
+  });
+
+  // Categorical counts: local, then one exact sum.
+  BlockCounts counts = count_blocks(rows_a, rows_b, tags);
+  counts.assign_flat(dist::sum_int64(comm, counts.flat()));
+
+  // Numeric tags: exact counts, integer sums and medians; float sums per
+  // bucket along the fixed tree.
+  std::vector<std::size_t> numeric;
+  std::vector<std::size_t> floats;
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    if (tags[t].shape != TagShape::Numeric) continue;
+    numeric.push_back(t);
+    if (!tags[t].integer) floats.push_back(t);
+  }
+  std::vector<std::vector<std::int64_t>> sorted(numeric.size() * 2);
+  std::vector<std::int64_t> value_counts(numeric.size() * 2, 0);
+  std::vector<Int128> integer_sums(numeric.size() * 2, 0);
+  const std::size_t width = floats.size() * 2;
+  std::vector<double> partials(range.size() * width, 0.0);
+  for (std::size_t k = 0; k < numeric.size(); ++k) {
+    const ComparedTag& tag = tags[numeric[k]];
+    const std::size_t float_at =
+        static_cast<std::size_t>(std::find(floats.begin(), floats.end(), numeric[k]) - floats.begin());
+    for (int side = 0; side < 2; ++side) {
+      const Table& rows = side == 0 ? rows_a : rows_b;
+      const auto& bucket = rows.values<std::int32_t>("bucket");
+      std::vector<std::int64_t>& values = sorted[k * 2 + static_cast<std::size_t>(side)];
+      rows.column(tag.id).visit([&](const auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        for (std::size_t r = 0; r < column.size(); ++r) {
+          const T v = column[r];
+          if (is_missing(v)) continue;
+          if constexpr (std::is_same_v<T, double>) {
+            values.push_back(dist::ordered_bits(v));
+            if (!tag.integer) {
+              partials[(static_cast<std::size_t>(bucket[r]) - range.begin) * width + float_at * 2 +
+                       static_cast<std::size_t>(side)] += v;
+            }
+          } else {
+            values.push_back(static_cast<std::int64_t>(v));
+            integer_sums[k * 2 + static_cast<std::size_t>(side)] += static_cast<Int128>(v);
+          }
+        }
+      });
+      value_counts[k * 2 + static_cast<std::size_t>(side)] = static_cast<std::int64_t>(values.size());
+      std::sort(values.begin(), values.end());
+    }
+  }
+  const auto total_counts = dist::sum_int64(comm, value_counts);
+  const auto total_sums = dist::sum_exact(comm, integer_sums);
+  const auto float_sums =
+      width == 0 ? std::vector<double>() : dist::bucket_reduce(comm, range, partials, width);
+  std::vector<std::span<const std::int64_t>> spans(sorted.begin(), sorted.end());
+  std::vector<std::uint64_t> ranks(sorted.size());
+  for (std::size_t g = 0; g < sorted.size(); ++g) {
+    ranks[g] = total_counts[g] == 0 ? UINT64_MAX
+                                    : dist::quantile_rank(0.5, static_cast<std::uint64_t>(total_counts[g]));
+  }
+  const auto medians = dist::kth_smallest(comm, spans, ranks);
+
+  result.run_a = a.dir;
+  result.run_b = b.dir;
+  result.period_a = a.period;
+  result.period_b = b.period;
+  result.customers_a = counts.customers_a;
+  result.customers_b = counts.customers_b;
+  result.both = counts.both;
+  result.added = counts.added;
+  result.lost = counts.lost;
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    TagChange change;
+    change.tag = tags[t];
+    change.counts = counts.tags[t];
+    const auto k = static_cast<std::size_t>(std::find(numeric.begin(), numeric.end(), t) - numeric.begin());
+    if (k < numeric.size()) {
+      const std::size_t float_at =
+          static_cast<std::size_t>(std::find(floats.begin(), floats.end(), t) - floats.begin());
+      for (int side = 0; side < 2; ++side) {
+        const std::size_t g = k * 2 + static_cast<std::size_t>(side);
+        NumericSummary& s = side == 0 ? change.numeric_a : change.numeric_b;
+        s.count = total_counts[g];
+        if (s.count == 0) continue;
+        const double sum = tags[t].integer ? static_cast<double>(total_sums[g])
+                                           : float_sums[float_at * 2 + static_cast<std::size_t>(side)];
+        s.mean = sum / static_cast<double>(s.count);
+        s.median = tags[t].integer ? static_cast<double>(medians[g]) : dist::from_ordered_bits(medians[g]);
+      }
+    }
+    result.tags.push_back(std::move(change));
+  }
+  return result;
+}
+
+double share_percent(std::int64_t count, std::int64_t total) {
+  return total == 0 ? 0.0 : 100.0 * static_cast<double>(count) / static_cast<double>(total);
+}
+
+std::string migration_csv(const RunComparison& c) {
+  std::string out = "tag,from,to,customers\n";
+  for (const auto& t : c.tags) {
+    if (!t.tag.migration) continue;
+    const std::size_t n = t.tag.values.size();
+    for (std::size_t from = 0; from < n; ++from) {
+      for (std::size_t to = 0; to < n; ++to) {
+        out += fmt::format("{},{},{},{}\n", csv_field(t.tag.id), csv_field(t.tag.values[from]),
+                           csv_field(t.tag.values[to]), t.counts.matrix[from * n + to]);
+      }
+    }
+  }
+  return out;
+}
+
+std::string shares_csv(const RunComparison& c) {
+  std::string out = "tag,value,customers_a,customers_b,share_a,share_b,change_points\n";
+  for (const auto& t : c.tags) {
+    if (t.tag.shape == TagShape::Numeric) continue;
+    for (std::size_t v = 0; v < t.tag.values.size(); ++v) {
+      const double share_a = share_percent(t.counts.a[v], c.customers_a);
+      const double share_b = share_percent(t.counts.b[v], c.customers_b);
+      out +=
+          fmt::format("{},{},{},{},{:.4f},{:.4f},{:.4f}\n", csv_field(t.tag.id), csv_field(t.tag.values[v]),
+                      t.counts.a[v], t.counts.b[v], share_a, share_b, share_b - share_a);
+    }
+  }
+  return out;
+}
+
+std::string numeric_csv(const RunComparison& c) {
+  std::string out = "tag,customers_a,customers_b,mean_a,mean_b,mean_change,median_a,median_b,median_change\n";
+  for (const auto& t : c.tags) {
+    if (t.tag.shape != TagShape::Numeric) continue;
+    const auto& a = t.numeric_a;
+    const auto& b = t.numeric_b;
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(t.tag.id), a.count, b.count, number(a.mean),
+                       number(b.mean), number(change(a.mean, b.mean)), number(a.median), number(b.median),
+                       number(change(a.median, b.median)));
+  }
+  return out;
+}
+
+std::string new_lost_csv(const RunComparison& c) {
+  std::string out = "tag,value,new,lost\n";
+  out += fmt::format(",(all),{},{}\n", c.added, c.lost);
+  for (const auto& t : c.tags) {
+    if (!t.tag.migration) continue;
+    for (std::size_t v = 0; v < t.tag.values.size(); ++v) {
+      out += fmt::format("{},{},{},{}\n", csv_field(t.tag.id), csv_field(t.tag.values[v]),
+                         t.counts.added_by[v], t.counts.lost_by[v]);
+    }
+  }
+  return out;
+}
+
+std::string comparison_json(const RunComparison& c) {
+  using Json = nlohmann::ordered_json;
+  Json root;
+  root["run_a"] = c.run_a;
+  root["run_b"] = c.run_b;
+  root["period_a"] = c.period_a;
+  root["period_b"] = c.period_b;
+  root["customers"] = {
+      {"a", c.customers_a}, {"b", c.customers_b}, {"both", c.both}, {"new", c.added}, {"lost", c.lost}};
+  Json migrations = Json::array();
+  Json shares = Json::array();
+  Json numeric = Json::array();
+  for (const auto& t : c.tags) {
+    const std::size_t n = t.tag.values.size();
+    if (t.tag.migration) {
+      Json matrix = Json::array();
+      std::int64_t stayed = 0, moved = 0;
+      for (std::size_t from = 0; from < n; ++from) {
+        Json row = Json::array();
+        for (std::size_t to = 0; to < n; ++to) {
+          row.push_back(t.counts.matrix[from * n + to]);
+          (from == to ? stayed : moved) += t.counts.matrix[from * n + to];
+        }
+        matrix.push_back(row);
+      }
+      migrations.push_back({{"tag", t.tag.id},
+                            {"values", t.tag.values},
+                            {"matrix", matrix},
+                            {"stayed", stayed},
+                            {"moved", moved},
+                            {"new", t.counts.added_by},
+                            {"lost", t.counts.lost_by}});
+    }
+    if (t.tag.shape != TagShape::Numeric) {
+      Json values = Json::array();
+      for (std::size_t v = 0; v < n; ++v) {
+        const double share_a = share_percent(t.counts.a[v], c.customers_a);
+        const double share_b = share_percent(t.counts.b[v], c.customers_b);
+        values.push_back({{"value", t.tag.values[v]},
+                          {"a", t.counts.a[v]},
+                          {"b", t.counts.b[v]},
+                          {"share_a", share_a},
+                          {"share_b", share_b},
+                          {"change_points", share_b - share_a}});
+      }
+      shares.push_back({{"tag", t.tag.id}, {"kind", shape_name(t.tag.shape)}, {"values", values}});
+    } else {
+      auto side = [](const NumericSummary& s) {
+        return Json{{"count", s.count}, {"mean", json_number(s.mean)}, {"median", json_number(s.median)}};
+      };
+      numeric.push_back({{"tag", t.tag.id},
+                         {"integer", t.tag.integer},
+                         {"a", side(t.numeric_a)},
+                         {"b", side(t.numeric_b)},
+                         {"mean_change", json_number(change(t.numeric_a.mean, t.numeric_b.mean))},
+                         {"median_change", json_number(change(t.numeric_a.median, t.numeric_b.median))}});
+    }
+  }
+  root["migrations"] = migrations;
+  root["shares"] = shares;
+  root["numeric"] = numeric;
+  root["warnings"] = c.warnings;
+  return root.dump(2) + "\n";
+}
+
+std::string comparison_text(const RunComparison& c) {
+  std::string out = fmt::format("compare: {} ({}) -> {} ({})\n", c.period_a, c.run_a, c.period_b, c.run_b);
+  out += fmt::format("customers: {} -> {}; in both {}, new {}, lost {}\n", c.customers_a, c.customers_b,
+                     c.both, c.added, c.lost);
+  for (const auto& t : c.tags) {
+    if (!t.tag.migration) continue;
+    const std::size_t n = t.tag.values.size();
+    std::size_t label_width = 4;
+    for (const auto& v : t.tag.values) label_width = std::max(label_width, v.size());
+    out += fmt::format("\nmigration of {} (rows: {}, columns: {})\n", t.tag.id, c.period_a, c.period_b);
+    out += fmt::format("{:<{}}", "", label_width);
+    for (std::size_t to = 0; to < n; ++to) out += fmt::format(" {:>{}}", t.tag.values[to], label_width);
+    out += fmt::format(" {:>{}}\n", "lost", label_width);
+    for (std::size_t from = 0; from < n; ++from) {
+      out += fmt::format("{:<{}}", t.tag.values[from], label_width);
+      for (std::size_t to = 0; to < n; ++to)
+        out += fmt::format(" {:>{}}", t.counts.matrix[from * n + to], label_width);
+      out += fmt::format(" {:>{}}\n", t.counts.lost_by[from], label_width);
+    }
+    out += fmt::format("{:<{}}", "new", label_width);
+    for (std::size_t to = 0; to < n; ++to) out += fmt::format(" {:>{}}", t.counts.added_by[to], label_width);
+    out += "\n";
+  }
+  std::size_t categorical = 0, numeric = 0;
+  for (const auto& t : c.tags) ++(t.tag.shape == TagShape::Numeric ? numeric : categorical);
+  out += fmt::format("\n{} categorical or boolean tags and {} numeric tags compared\n", categorical, numeric);
+  for (const auto& w : c.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+}  // namespace portrait::stats

@@ -1,0 +1,465 @@
+// src/stats/run_report.cpp: tag distributions with MPI and the HTML page.
+#include "stats/run_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/types.hpp"
+#include "dist/bucket_reduce.hpp"
+#include "dist/collective_error.hpp"
+#include "dist/reduce.hpp"
+
+namespace portrait::stats {
+namespace {
+
+double nice_step(double raw) {
+  if (!(raw > 0)) return 1;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * power >= raw) return m * power;
+  }
+  return 10 * power;
+}
+
+std::string format_value(double v, bool integer) {
+  if (integer) return fmt::format("{}", static_cast<long long>(v));
+  return fmt::format("{:.4g}", v);
+}
+
+std::string format_count(std::int64_t n) {
+  // Thousands separated by a thin space, as the statistics tables read best.
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u2009";
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string format_json_value(const nlohmann::json& v) {
+  if (v.is_number_integer()) return format_count(v.get<std::int64_t>());
+  if (v.is_number_float()) {
+    const double x = v.get<double>();
+    // Large values as whole numbers, small ones with four significant digits.
+    if (std::abs(x) >= 1000) return format_count(static_cast<std::int64_t>(std::llround(x)));
+    return fmt::format("{:.4g}", x);
+  }
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  return v.dump();
+}
+
+// A statistic's name: its English name, else the Chinese one, else its id.
+std::string display_name(const nlohmann::json& statistic) {
+  const auto name = statistic.value("name", nlohmann::json());
+  if (name.is_string()) return name.get<std::string>();
+  if (name.is_object()) {
+    for (const char* language : {"en", "zh"}) {
+      if (name.contains(language) && !name[language].get<std::string>().empty()) return name[language];
+    }
+  }
+  return statistic.value("id", "");
+}
+
+const char* kStyle = R"(
+body{margin:0;font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;color:#1f2933;background:#f4f6f8;font-size:14px}
+header{background:#1f3a5f;color:#fff;padding:22px 36px}
+header h1{margin:0 0 6px;font-size:24px;font-weight:600}
+header p{margin:0;color:#c9d6e6}
+main{padding:8px 36px 36px}
+section{background:#fff;border:1px solid #dde3ea;border-radius:6px;margin:20px 0;padding:16px 22px}
+h2{font-size:18px;margin:4px 0 12px;color:#1f3a5f}
+h3{font-size:14px;margin:14px 0 6px}
+table{border-collapse:collapse;margin:6px 0 12px;font-size:12px}
+th,td{border:1px solid #dde3ea;padding:4px 8px;text-align:right}
+th{background:#eef2f6;font-weight:600}
+td.text,th.text{text-align:left}
+.kpis{display:flex;gap:14px;flex-wrap:wrap}
+.kpi{background:#eef2f6;border-radius:6px;padding:10px 16px;min-width:130px}
+.kpi b{display:block;font-size:20px;color:#1f3a5f}
+.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px}
+.card{border:1px solid #e5e9ef;border-radius:6px;padding:8px 12px}
+.card h3{margin:2px 0 2px}
+.card p{margin:0 0 4px;color:#52606d;font-size:12px}
+.note{color:#52606d;font-size:12px}
+.heatmap td{min-width:54px}
+.warn{color:#9a3412}
+.scroll{overflow:auto;max-height:360px}
+)";
+
+void add_table(std::string& html, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows, std::size_t text_columns) {
+  html += "<table><thead><tr>";
+  for (std::size_t c = 0; c < header.size(); ++c)
+    html += fmt::format("<th{}>{}</th>", c < text_columns ? " class=\"text\"" : "", escape_html(header[c]));
+  html += "</tr></thead><tbody>";
+  for (const auto& row : rows) {
+    html += "<tr>";
+    for (std::size_t c = 0; c < row.size(); ++c)
+      html += fmt::format("<td{}>{}</td>", c < text_columns ? " class=\"text\"" : "", escape_html(row[c]));
+    html += "</tr>";
+  }
+  html += "</tbody></table>";
+}
+
+void statistics_section(std::string& html, const std::string& statistics_json) {
+  html += "<section><h2>Segment statistics</h2>";
+  nlohmann::json stats =
+      statistics_json.empty() ? nlohmann::json::array() : nlohmann::json::parse(statistics_json);
+  if (stats.empty()) html += "<p class=\"note\">The run computed no statistics.</p>";
+  for (const auto& s : stats) {
+    const auto group_by = s.value("group_by", std::vector<std::string>{});
+    const auto measures = s.value("measures", std::vector<std::string>{});
+    html += fmt::format("<h3>{} <span class=\"note\">({})</span></h3>", escape_html(display_name(s)),
+                        escape_html(s.value("id", "")));
+    std::vector<std::string> header = group_by;
+    header.emplace_back("customers");
+    header.insert(header.end(), measures.begin(), measures.end());
+    std::vector<std::vector<std::string>> rows;
+    std::vector<Bar> bars;
+    std::int64_t total = 0;
+    for (const auto& g : s.value("groups", nlohmann::json::array()))
+      total += g.value("customers", std::int64_t{0});
+    for (const auto& g : s.value("groups", nlohmann::json::array())) {
+      std::vector<std::string> row;
+      std::string label;
+      for (const auto& key : group_by) {
+        row.push_back(g.contains(key) ? format_json_value(g[key]) : "-");
+        label += (label.empty() ? "" : " / ") + row.back();
+      }
+      const auto customers = g.value("customers", std::int64_t{0});
+      row.push_back(format_count(customers));
+      for (const auto& key : measures) row.push_back(g.contains(key) ? format_json_value(g[key]) : "-");
+      rows.push_back(std::move(row));
+      bars.push_back({label, static_cast<double>(customers),
+                      fmt::format("{} ({:.1f}%)", format_count(customers), share_percent(customers, total))});
+    }
+    if (group_by.size() == 1 && !bars.empty()) html += bar_chart_svg(bars);
+    html += "<div class=\"scroll\">";
+    add_table(html, header, rows, group_by.size());
+    html += "</div>";
+  }
+  html += "</section>";
+}
+
+void comparison_section(std::string& html, const RunComparison& c) {
+  html += fmt::format("<section><h2>Month over month: {} to {}</h2>", escape_html(c.period_a),
+                      escape_html(c.period_b));
+  html += "<div class=\"kpis\">";
+  for (const auto& [label, value] :
+       std::vector<std::pair<std::string, std::int64_t>>{{"customers in " + c.period_a, c.customers_a},
+                                                         {"customers in " + c.period_b, c.customers_b},
+                                                         {"in both months", c.both},
+                                                         {"new customers", c.added},
+                                                         {"lost customers", c.lost}}) {
+    html += fmt::format("<div class=\"kpi\"><b>{}</b>{}</div>", format_count(value), escape_html(label));
+  }
+  html += "</div>";
+  for (const auto& t : c.tags) {
+    if (!t.tag.migration) continue;
+    const std::size_t n = t.tag.values.size();
+    std::int64_t stayed = 0, moved = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) (i == j ? stayed : moved) += t.counts.matrix[i * n + j];
+    }
+    html += fmt::format(
+        "<h3>Migration of {}</h3><p class=\"note\">Rows: value in {}; columns: value in {}; cells "
+        "shaded by their share of the row. {} customers kept their value, {} moved.</p>",
+        escape_html(t.tag.id), escape_html(c.period_a), escape_html(c.period_b), format_count(stayed),
+        format_count(moved));
+    // The matrix with the lost customers as a last column and the new ones as a last row.
+    std::vector<std::string> rows = t.tag.values;
+    rows.emplace_back("(new)");
+    std::vector<std::string> columns = t.tag.values;
+    columns.emplace_back("(lost)");
+    std::vector<std::int64_t> cells;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) cells.push_back(t.counts.matrix[i * n + j]);
+      cells.push_back(t.counts.lost_by[i]);
+    }
+    for (std::size_t j = 0; j < n; ++j) cells.push_back(t.counts.added_by[j]);
+    cells.push_back(0);
+    html += heatmap_table_html(rows, columns, cells);
+    std::vector<std::vector<std::string>> share_rows;
+    for (std::size_t v = 0; v < n; ++v) {
+      const double a = share_percent(t.counts.a[v], c.customers_a);
+      const double b = share_percent(t.counts.b[v], c.customers_b);
+      share_rows.push_back({t.tag.values[v], format_count(t.counts.a[v]), format_count(t.counts.b[v]),
+                            fmt::format("{:.2f}%", a), fmt::format("{:.2f}%", b),
+                            fmt::format("{:+.2f}", b - a)});
+    }
+    add_table(html,
+              {"value", "customers " + c.period_a, "customers " + c.period_b, "share " + c.period_a,
+               "share " + c.period_b, "change (points)"},
+              share_rows, 1);
+  }
+  for (const auto& w : c.warnings) html += "<p class=\"warn\">" + escape_html(w) + "</p>";
+  html += "</section>";
+}
+
+void distributions_section(std::string& html, const RunOutput& run, const std::vector<TagDistribution>& ds) {
+  html +=
+      "<section><h2>Tag distributions</h2><p class=\"note\">Exact counts over all customers of the run. "
+      "Numeric tags: histograms up to the 99th percentile, larger values in the last bin.</p><div "
+      "class=\"grid\">";
+  for (const auto& d : ds) {
+    const catalog::Tag* tag = run.catalog ? run.catalog->find(d.tag) : nullptr;
+    const std::string name = tag ? (tag->name.en.empty() ? tag->name.zh : tag->name.en) : std::string();
+    html += fmt::format("<div class=\"card\"><h3>{}</h3><p>{}", escape_html(d.tag), escape_html(name));
+    if (d.shape == TagShape::Numeric) {
+      const auto& s = d.summary;
+      html += fmt::format("{}{} with a value, {} missing", name.empty() ? "" : " · ", format_count(s.count),
+                          format_count(d.missing));
+      if (s.mean) html += fmt::format("; mean {:.4g}, median {:.4g}", *s.mean, *s.median);
+      html += "</p>" + histogram_svg(d.bins, 520, 170);
+    } else {
+      std::int64_t total = 0;
+      for (const auto& b : d.bins) total += b.count;
+      html += "</p>";
+      std::vector<Bar> bars;
+      for (const auto& b : d.bins) {
+        if (b.count == 0 && b.label == kMissingValue) continue;
+        bars.push_back({b.label, static_cast<double>(b.count),
+                        fmt::format("{:.1f}% ({})", share_percent(b.count, total), format_count(b.count))});
+      }
+      html += bar_chart_svg(bars, 520);
+    }
+    html += "</div>";
+  }
+  html += "</div></section>";
+}
+
+void run_section(std::string& html, const RunOutput& run) {
+  const auto& m = run.manifest;
+  html += "<section><h2>The run</h2><h3>Records by channel</h3>";
+  std::vector<std::vector<std::string>> rows;
+  if (m.contains("accounting")) {
+    for (const auto& [channel, a] : m["accounting"].items()) {
+      std::string reasons;
+      for (const auto& [reason, n] : a.value("quarantined_by_reason", nlohmann::json::object()).items())
+        reasons += (reasons.empty() ? "" : ", ") + reason + ": " + format_json_value(n);
+      rows.push_back({channel, format_json_value(a.value("read", nlohmann::json())),
+                      format_json_value(a.value("used", nlohmann::json())),
+                      format_json_value(a.value("quarantined", nlohmann::json())),
+                      reasons.empty() ? "-" : reasons, a.value("balanced", false) ? "yes" : "NO"});
+    }
+  }
+  add_table(html,
+            {"channel", "read", "used", "quarantined", "quarantine reasons", "read = used + quarantined"},
+            rows, 1);
+  std::vector<Bar> phases;
+  if (m.contains("phase_seconds")) {
+    for (const auto& [phase, seconds] : m["phase_seconds"].items())
+      phases.push_back({phase, seconds.get<double>(), fmt::format("{:.3f} s", seconds.get<double>())});
+  }
+  html += fmt::format(
+      "<h3>Phase times</h3><p class=\"note\">Wall time {:.3f} s on {} rank(s) × {} thread(s).</p>",
+      m.value("wall_seconds", 0.0), m.value("ranks", 0), m.value("threads_per_rank", 0));
+  html += bar_chart_svg(phases);
+  std::vector<Bar> memory;
+  if (m.contains("peak_rss_bytes_per_rank")) {
+    int rank = 0;
+    for (const auto& bytes : m["peak_rss_bytes_per_rank"]) {
+      const double mb = static_cast<double>(bytes.get<std::int64_t>()) / (1024.0 * 1024.0);
+      memory.push_back({fmt::format("rank {}", rank++), mb, fmt::format("{:.1f} MB", mb)});
+    }
+  }
+  html += fmt::format("<h3>Peak memory per rank</h3><p class=\"note\">Memory budget {} MB per rank.</p>",
+                      m.value("memory_budget_mb", 0));
+  html += bar_chart_svg(memory);
+  html += "</section>";
+}
+
+}  // namespace
+
+std::size_t Binning::bin_of(double value) const {
+  const double k = std::floor((value - start) / step);
+  if (k < 0) return 0;
+  if (k >= static_cast<double>(bins)) return overflow ? bins : bins - 1;
+  return static_cast<std::size_t>(k);
+}
+
+std::vector<std::string> Binning::labels(bool integer) const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < bins; ++i) {
+    const double low = start + step * static_cast<double>(i);
+    if (integer && step == 1) {
+      out.push_back(format_value(low, true));
+    } else {
+      out.push_back(fmt::format("[{}, {})", format_value(low, integer), format_value(low + step, integer)));
+    }
+  }
+  if (overflow) out.push_back("≥ " + format_value(start + step * static_cast<double>(bins), integer));
+  return out;
+}
+
+Binning choose_binning(double low, double high, double max, bool integer, std::size_t wanted) {
+  Binning b;
+  if (!(high > low)) high = max > low ? max : low;
+  double step = nice_step((high - low) / static_cast<double>(wanted));
+  if (integer) step = std::max(1.0, std::ceil(step));
+  b.step = step;
+  b.start = std::floor(low / step) * step;
+  b.bins = static_cast<std::size_t>(std::max(1.0, std::floor((high - b.start) / step) + 1));
+  b.overflow = max >= b.start + step * static_cast<double>(b.bins);
+  return b;
+}
+
+std::vector<TagDistribution> tag_distributions(const dist::Comm& comm, const RunOutput& run) {
+  std::vector<std::string> warnings;
+  std::vector<ComparedTag> tags = compared_tags(run, run, {}, warnings);
+  const dist::BucketRange range = dist::even_bucket_range(run.buckets, comm.size(), comm.rank());
+  Table rows;
+  dist::collectively(comm, [&] {
+    std::vector<std::string> columns = {"customer_id", "bucket"};
+    for (const auto& t : tags) columns.push_back(t.id);
+    rows = read_customer_rows(run, range, columns);
+  });
+  const auto& bucket = rows.values<std::int32_t>("bucket");
+
+  // Per numeric tag: sorted local values (ordered bits for floats), exact sums.
+  std::vector<std::size_t> numeric, floats;
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    if (tags[t].shape != TagShape::Numeric) continue;
+    numeric.push_back(t);
+    if (!tags[t].integer) floats.push_back(t);
+  }
+  std::vector<std::vector<std::int64_t>> sorted(numeric.size());
+  std::vector<std::int64_t> counts(numeric.size() * 2, 0);  // with a value, missing
+  std::vector<Int128> sums(numeric.size(), 0);
+  std::vector<double> partials(range.size() * floats.size(), 0.0);
+  for (std::size_t k = 0; k < numeric.size(); ++k) {
+    const std::size_t float_at =
+        static_cast<std::size_t>(std::find(floats.begin(), floats.end(), numeric[k]) - floats.begin());
+    rows.column(tags[numeric[k]].id).visit([&](const auto& column) {
+      using T = typename std::decay_t<decltype(column)>::value_type;
+      for (std::size_t r = 0; r < column.size(); ++r) {
+        const T v = column[r];
+        if (is_missing(v)) {
+          ++counts[k * 2 + 1];
+          continue;
+        }
+        if constexpr (std::is_same_v<T, double>) {
+          sorted[k].push_back(dist::ordered_bits(v));
+          partials[(static_cast<std::size_t>(bucket[r]) - range.begin) * floats.size() + float_at] += v;
+        } else {
+          sorted[k].push_back(static_cast<std::int64_t>(v));
+          sums[k] += static_cast<Int128>(v);
+        }
+      }
+    });
+    counts[k * 2] = static_cast<std::int64_t>(sorted[k].size());
+    std::sort(sorted[k].begin(), sorted[k].end());
+  }
+  const auto total_counts = dist::sum_int64(comm, counts);
+  const auto total_sums = dist::sum_exact(comm, sums);
+  const auto float_sums =
+      floats.empty() ? std::vector<double>() : dist::bucket_reduce(comm, range, partials, floats.size());
+  // Minimum, median, 99th percentile and maximum of each tag.
+  constexpr std::array<double, 4> kQuantiles = {0.0, 0.5, 0.99, 1.0};
+  std::vector<std::span<const std::int64_t>> spans;
+  std::vector<std::uint64_t> ranks;
+  for (std::size_t k = 0; k < numeric.size(); ++k) {
+    const auto n = static_cast<std::uint64_t>(total_counts[k * 2]);
+    for (double q : kQuantiles) {
+      spans.emplace_back(sorted[k]);
+      ranks.push_back(n == 0 ? UINT64_MAX : (q == 0.0 ? 0 : dist::quantile_rank(q, n)));
+    }
+  }
+  const auto quantiles = dist::kth_smallest(comm, spans, ranks);
+
+  std::vector<TagDistribution> out(tags.size());
+  std::vector<Binning> binnings(numeric.size());
+  std::vector<std::int64_t> bin_counts;
+  std::vector<std::size_t> bin_offset(numeric.size() + 1, 0);
+  for (std::size_t k = 0; k < numeric.size(); ++k) {
+    const ComparedTag& tag = tags[numeric[k]];
+    TagDistribution& d = out[numeric[k]];
+    d.summary.count = total_counts[k * 2];
+    d.missing = total_counts[k * 2 + 1];
+    auto value = [&](std::size_t q) {
+      const std::int64_t v = quantiles[k * kQuantiles.size() + q];
+      return tag.integer ? static_cast<double>(v) : dist::from_ordered_bits(v);
+    };
+    if (d.summary.count > 0) {
+      const std::size_t float_at =
+          static_cast<std::size_t>(std::find(floats.begin(), floats.end(), numeric[k]) - floats.begin());
+      const double sum = tag.integer ? static_cast<double>(total_sums[k]) : float_sums[float_at];
+      d.summary.mean = sum / static_cast<double>(d.summary.count);
+      d.summary.median = value(1);
+      binnings[k] = choose_binning(value(0), value(2), value(3), tag.integer);
+    }
+    bin_offset[k + 1] =
+        bin_offset[k] + (d.summary.count > 0 ? binnings[k].bins + (binnings[k].overflow ? 1 : 0) : 0);
+  }
+  bin_counts.assign(bin_offset.back(), 0);
+  for (std::size_t k = 0; k < numeric.size(); ++k) {
+    if (out[numeric[k]].summary.count == 0) continue;
+    const bool integer = tags[numeric[k]].integer;
+    for (std::int64_t v : sorted[k]) {
+      const double x = integer ? static_cast<double>(v) : dist::from_ordered_bits(v);
+      ++bin_counts[bin_offset[k] + binnings[k].bin_of(x)];
+    }
+  }
+  // Categorical and boolean tags: counts by value, then every count summed at once.
+  std::vector<std::size_t> value_offset(tags.size() + 1, bin_counts.size());
+  for (std::size_t t = 0; t < tags.size(); ++t)
+    value_offset[t + 1] = value_offset[t] + (tags[t].shape == TagShape::Numeric ? 0 : tags[t].values.size());
+  bin_counts.resize(value_offset.back(), 0);
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    if (tags[t].shape == TagShape::Numeric) continue;
+    rows.column(tags[t].id).visit([&](const auto& column) {
+      for (const auto v : column) {
+        const std::int64_t code = is_missing(v) ? missing<std::int64_t>() : static_cast<std::int64_t>(v);
+        ++bin_counts[value_offset[t] + tags[t].value_index(false, code)];
+      }
+    });
+  }
+  const auto totals = dist::sum_int64(comm, bin_counts);
+
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    TagDistribution& d = out[t];
+    d.tag = tags[t].id;
+    d.shape = tags[t].shape;
+    if (d.shape != TagShape::Numeric) {
+      for (std::size_t v = 0; v < tags[t].values.size(); ++v)
+        d.bins.push_back({tags[t].values[v], totals[value_offset[t] + v]});
+    }
+  }
+  for (std::size_t k = 0; k < numeric.size(); ++k) {
+    TagDistribution& d = out[numeric[k]];
+    if (d.summary.count == 0) continue;
+    const auto labels = binnings[k].labels(tags[numeric[k]].integer);
+    for (std::size_t b = 0; b < labels.size(); ++b) d.bins.push_back({labels[b], totals[bin_offset[k] + b]});
+  }
+  return out;
+}
+
+std::string report_html(const RunOutput& run, const std::string& statistics_json,
+                        const std::vector<TagDistribution>& distributions,
+                        const std::optional<RunComparison>& previous) {
+  const auto& m = run.manifest;
+  const std::string catalog_name = run.catalog ? run.catalog->name : std::string("(no catalog)");
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+  html += fmt::format("<title>portrait report {} {}</title><style>{}</style></head><body>",
+                      escape_html(catalog_name), escape_html(run.period), kStyle);
+  html += fmt::format(
+      "<header><h1>{} · {}</h1><p>Job {} · {} customers · {} buckets · portrait {}</p></header><main>",
+      escape_html(catalog_name), escape_html(run.period), escape_html(m.value("job", "")),
+      format_count(m.value("customers", std::int64_t{0})), run.buckets,
+      escape_html(m.contains("versions") ? m["versions"].value("portrait", "") : ""));
+  if (previous) comparison_section(html, *previous);
+  statistics_section(html, statistics_json);
+  distributions_section(html, run, distributions);
+  run_section(html, run);
+  for (const auto& w : run.warnings) html += "<p class=\"warn\">" + escape_html(w) + "</p>";
+  html += "</main></body></html>\n";
+  return html;
+}
+
+}  // namespace portrait::stats
