@@ -17,12 +17,12 @@
 #include "dist/collective_error.hpp"
 #include "dist/metadata.hpp"
 #include "dist/shuffle.hpp"
-#include "io/output_file.hpp"
+#include "io/output_rows.hpp"
 
 namespace portrait::engine {
 namespace {
 
-catalog::ValueType value_type_of(const io::OutputColumnInfo& column) {
+catalog::ValueType value_type_of(const io::OutputColumn& column) {
   const auto it = column.attributes.find("value_type");
   const std::string type = it == column.attributes.end() ? "" : it->second;
   if (type == "bool") return catalog::ValueType::Bool;
@@ -96,7 +96,7 @@ PreviousRun describe_previous_run(const dist::Comm& comm, const std::string& dir
     p.tags_file = (run / "tags.h5").string();
     p.checksum = file_checksum(p.tags_file);
     p.period = found;
-    const io::OutputTableInfo info = io::describe_output_table(p.tags_file, "customers");
+    const io::OutputTableShape info = io::output_table_shape(p.tags_file, "customers");
     p.rows = info.rows;
     for (const auto& column : info.columns) {
       if (column.name == "customer_id" || column.name == "bucket" || column.name == "person_id") continue;

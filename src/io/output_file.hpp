@@ -50,25 +50,6 @@ class OutputFile {
 // the file and table.
 Table read_output_table(const std::string& path, const std::string& name);
 
-// A table of an output file as written: its rows and, per column, the type
-// and string attributes (a tag's `value_type` and a category's `labels`).
-struct OutputColumnInfo {
-  std::string name;
-  ColumnType type = ColumnType::Int64;
-  std::map<std::string, std::string> attributes;
-};
-struct OutputTableInfo {
-  std::uint64_t rows = 0;
-  std::vector<OutputColumnInfo> columns;  // in creation order
-};
-OutputTableInfo describe_output_table(const std::string& path, const std::string& name);
-
-// Rows [begin, end) of the named columns of a table written by OutputFile
-// (serial HDF5 access by the calling rank). Throws portrait::Error naming the
-// file, table and column.
-Table read_output_rows(const std::string& path, const std::string& name,
-                       const std::vector<std::string>& columns, std::uint64_t begin, std::uint64_t end);
-
 // Collective. Writes `block` of every rank, in rank order, as one CSV file
 // with a header line (MPI-IO at offsets from an exclusive scan). Missing
 // values are empty fields; float64 is printed with 17 significant digits.

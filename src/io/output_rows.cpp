@@ -54,7 +54,12 @@ OutputTableShape output_table_shape(const std::string& path, const std::string& 
     const h5::Handle dataset = h5::open_dataset(group.get(), column_name, where);
     const auto type = h5::column_type_of_dataset(dataset.get());
     if (!type) throw Error(fmt::format("column '{}' has an unsupported type", column_name), where);
-    shape.columns.push_back({column_name, *type});
+    OutputColumn column{column_name, *type, {}};
+    for (const char* key : {"value_type", "labels"}) {
+      if (h5::has_attribute(dataset.get(), key))
+        column.attributes[key] = h5::read_string_attribute(dataset.get(), key, where + "/" + column_name);
+    }
+    shape.columns.push_back(std::move(column));
     shape.rows = dataset_rows(dataset.get());
   }
   return shape;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,9 @@ namespace portrait::io {
 struct OutputColumn {
   std::string name;
   ColumnType type = ColumnType::Int64;
+  // A tag column's `value_type` (bool, int, float, category) and, for a
+  // category, `labels` (a JSON array its codes index), as the run wrote them.
+  std::map<std::string, std::string> attributes;
 };
 
 // The columns of table `name` in `path`, in creation order, and its row count.

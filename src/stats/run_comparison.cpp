@@ -225,17 +225,16 @@ std::vector<ComparedTag> compared_tags(const RunOutput& a, const RunOutput& b,
     std::set<std::string> grouped;
     for (const auto& s : a.catalog->statistics) grouped.insert(s.group_by.begin(), s.group_by.end());
     for (const auto& tag : a.catalog->tags) {
-      if (grouped.count(tag.id) != 0 && tag.type == catalog::ValueType::Category && b.has_column(tag.id))
+      if (grouped.count(tag.id) != 0 && a.tag_type(tag.id) == catalog::ValueType::Category &&
+          b.has_column(tag.id))
         migrating.push_back(tag.id);
     }
   }
   std::vector<ComparedTag> tags;
   for (const auto& column : a.customers.columns) {
     if (is_key_column(column.name) || !b.has_column(column.name)) continue;
-    const catalog::Tag* tag_a = a.catalog ? a.catalog->find(column.name) : nullptr;
-    const catalog::Tag* tag_b = b.catalog ? b.catalog->find(column.name) : nullptr;
-    const auto type_a = tag_a ? tag_a->type : catalog::ValueType::Int;
-    const auto type_b = tag_b ? tag_b->type : catalog::ValueType::Int;
+    const auto type_a = a.tag_type(column.name);
+    const auto type_b = b.tag_type(column.name);
     const bool migration = std::find(migrating.begin(), migrating.end(), column.name) != migrating.end();
     const bool category_a = type_a == catalog::ValueType::Category;
     const bool category_b = type_b == catalog::ValueType::Category;
@@ -245,7 +244,8 @@ std::vector<ComparedTag> compared_tags(const RunOutput& a, const RunOutput& b,
       continue;
     }
     if (category_a) {
-      tags.push_back(categorical_tag(column.name, tag_a->labels, tag_b->labels, migration));
+      tags.push_back(
+          categorical_tag(column.name, a.tag_labels(column.name), b.tag_labels(column.name), migration));
     } else if (type_a == catalog::ValueType::Bool && type_b == catalog::ValueType::Bool) {
       tags.push_back(boolean_tag(column.name, migration));
     } else {

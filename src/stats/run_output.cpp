@@ -62,20 +62,63 @@ RunOutput open_run_output(const std::string& dir) {
     throw Error("the run has no tags.h5", run.dir, "rerun the job; its output is incomplete");
   run.customers = io::output_table_shape(run.tags_path(), "customers");
 
+  // Tag types and labels come from tags.h5 itself; the catalog adds display
+  // names and the tags its statistics group by, when it is still there.
   if (const auto c = run.manifest.find("catalog"); c != run.manifest.end() && c->is_object()) {
     const std::string file = c->value("file", "");
-    if (!fs::exists(file))
-      throw Error("the run's catalog is not there: " + file, manifest_path,
-                  "run the command from the directory the job ran in, or restore the catalog file");
+    if (!fs::exists(file)) {
+      run.warnings.push_back(
+          fmt::format("{}: the run's catalog {} is not there; tags are shown without "
+                      "their names (run from the directory the job ran in)",
+                      run.dir, file));
+      return run;
+    }
     const std::string text = read_text(file);
     if (sha256_hex(text) != c->value("sha256", ""))
+      run.warnings.push_back(fmt::format(
+          "{}: the catalog {} changed since the run (SHA-256 differs); its current tag names are shown",
+          run.dir, file));
+    try {
+      run.catalog = catalog::compile_catalog(text, file, catalog::input_schema());
+    } catch (const Error& e) {
+      // E.g. a catalog over an import's extra columns or last month's tags.
       run.warnings.push_back(
-          fmt::format("{}: the catalog {} changed since the run (SHA-256 differs); its "
-                      "current tag types and labels are used",
-                      run.dir, file));
-    run.catalog = catalog::compile_catalog(text, file, catalog::input_schema());
+          fmt::format("{}: the catalog {} does not compile without the run's inputs ({}); "
+                      "tags are shown without their names",
+                      run.dir, file, e.what()));
+    }
   }
   return run;
+}
+
+const io::OutputColumn* RunOutput::column(const std::string& name) const {
+  for (const auto& c : customers.columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+catalog::ValueType RunOutput::tag_type(const std::string& name) const {
+  const io::OutputColumn* c = column(name);
+  if (c != nullptr) {
+    if (const auto it = c->attributes.find("value_type"); it != c->attributes.end()) {
+      for (const auto type : {catalog::ValueType::Bool, catalog::ValueType::Int, catalog::ValueType::Float,
+                              catalog::ValueType::Category}) {
+        if (catalog::to_string(type) == it->second) return type;
+      }
+    }
+  }
+  if (const catalog::Tag* tag = catalog ? catalog->find(name) : nullptr) return tag->type;
+  return c != nullptr && c->type == ColumnType::Float64 ? catalog::ValueType::Float : catalog::ValueType::Int;
+}
+
+std::vector<std::string> RunOutput::tag_labels(const std::string& name) const {
+  if (const io::OutputColumn* c = column(name)) {
+    if (const auto it = c->attributes.find("labels"); it != c->attributes.end())
+      return nlohmann::json::parse(it->second).get<std::vector<std::string>>();
+  }
+  if (const catalog::Tag* tag = catalog ? catalog->find(name) : nullptr) return tag->labels;
+  return {};
 }
 
 Table read_customer_rows(const RunOutput& run, const dist::BucketRange& range,

@@ -1,7 +1,8 @@
 // src/stats/run_output.hpp: a completed run's output directory as the month
-// over month commands read it: manifest.json, the catalog it ran (for tag
-// types and category labels), the columns of tags.h5 `customers`, and the
-// rows of the buckets one rank owns.
+// over month commands read it: manifest.json, the columns of tags.h5
+// `customers` with each tag's type and labels, the catalog it ran (for tag
+// names and the statistics' groupings, when it is still there), and the rows
+// of the buckets one rank owns.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,11 @@ struct RunOutput {
 
   std::string tags_path() const { return dir + "/tags.h5"; }
   bool has_column(const std::string& name) const;
+  const io::OutputColumn* column(const std::string& name) const;  // nullptr when absent
+  // A tag's value type and a category's labels as tags.h5 records them;
+  // from the catalog for outputs written before tags.h5 recorded them.
+  catalog::ValueType tag_type(const std::string& name) const;
+  std::vector<std::string> tag_labels(const std::string& name) const;
 };
 
 // Opens a completed run: throws portrait::Error when the directory is
