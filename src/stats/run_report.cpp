@@ -241,8 +241,10 @@ void run_section(std::string& html, const RunOutput& run) {
   if (m.contains("accounting")) {
     for (const auto& [channel, a] : m["accounting"].items()) {
       std::string reasons;
-      for (const auto& [reason, n] : a.value("quarantined_by_reason", nlohmann::json::object()).items())
-        reasons += (reasons.empty() ? "" : ", ") + reason + ": " + format_json_value(n);
+      // A named copy: iterating items() of value()'s temporary would dangle.
+      const nlohmann::json by_reason = a.value("quarantined_by_reason", nlohmann::json::object());
+      for (const auto& [reason, n] : by_reason.items())
+        reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : ", ", reason, format_json_value(n));
       rows.push_back({channel, format_json_value(a.value("read", nlohmann::json())),
                       format_json_value(a.value("used", nlohmann::json())),
                       format_json_value(a.value("quarantined", nlohmann::json())),

@@ -13,7 +13,7 @@ command -v chromium >/dev/null || fail "chromium is not installed: run scripts/s
 export OMP_NUM_THREADS=1
 
 for month in 09 10; do
-  $PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" gen --customers 3000 --period 2026-$month --seed 41 --out "$work/data$month" >/dev/null
+  $PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" gen --customers 3000 --period 2026-$month --seed 41 --dirty-rate 0.01 --out "$work/data$month" >/dev/null
   sed -e "s|data/demo/|$work/data$month/|g; s|out/demo|$work/out$month|; s|buckets: 4096|buckets: 256|" \
       -e "s|^period: 2026-10|period: 2026-$month|" \
       -e "s|jobs/catalogs/telecom.yaml|$PORTRAIT_SOURCE_DIR/jobs/catalogs/telecom.yaml|" \
