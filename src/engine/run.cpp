@@ -484,6 +484,16 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
 
   nlohmann::json fingerprint = run_fingerprint(job, files, checksums, reference_checksum, catalog_sha256);
   if (previous) fingerprint["previous"] = previous->checksum;
+  // Saved models the catalog scores with are inputs too.
+  dist::collectively(comm, [&] {
+    if (!comm.is_root() || !tag_catalog) return;
+    for (const auto& model : tag_catalog->models) {
+      if (!model.model_file.empty()) fingerprint["model_files"][model.id] = file_checksum(model.model_file);
+    }
+  });
+  std::string fingerprint_text = fingerprint.dump();
+  dist::broadcast_object(comm, fingerprint_text);
+  fingerprint = nlohmann::json::parse(fingerprint_text);
   const Checkpoints checkpoints(job.output + ".checkpoints", std::move(fingerprint), job.buckets);
   std::optional<CheckpointInfo> resumed;
   if (job.resume) {
