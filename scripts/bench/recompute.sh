@@ -86,7 +86,8 @@ summary = {
 json.dump(summary, open(os.path.join(out, "recompute.json"), "w"), indent=2)
 
 gb = 1e9
-PHASES = ("plan", "read+shuffle", "group", "identity", "compute", "reduce", "write")
+PHASES = ("plan", "read+shuffle", "group", "checkpoint:grouped", "restore:grouped", "restore:tagged", "previous",
+          "identity", "compute", "models", "checkpoint:tagged", "merge", "reduce", "write")
 print(f"\n{customers} customers, {runs['np1x1']['records']:,} records, "
       f"{runs['np1x1']['input_bytes'] / gb:.2f} GB of shards")
 for name, r in runs.items():

@@ -57,7 +57,7 @@ int run(const RunOptions& options, const dist::Comm& comm) {
   try {
     engine::JobSpec job;
     dist::collectively(comm, [&] { job = engine::load_job(options.job_file); });
-    if (!options.output.empty()) job.output = options.output;
+    if (!options.output.empty()) job.output = engine::output_directory(options.output);
     if (options.memory_budget_mb > 0)
       job.memory_budget_bytes = static_cast<std::uint64_t>(options.memory_budget_mb) << 20;
     if (options.csv) job.write_csv = true;

@@ -90,6 +90,11 @@ void read_identity(const std::string& file, const YAML::Node& node, JobSpec& job
 
 }  // namespace
 
+std::string output_directory(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 JobSpec load_job(const std::string& path) {
   YAML::Node root;
   try {
@@ -142,7 +147,7 @@ JobSpec load_job(const std::string& path) {
     job.previous = scalar<std::string>(path, p, "previous", "last month's output directory");
 
   if (auto c = root["catalog"]) job.catalog = scalar<std::string>(path, c, "catalog", "a path");
-  job.output = scalar<std::string>(path, root["output"], "output", "a directory path");
+  job.output = output_directory(scalar<std::string>(path, root["output"], "output", "a directory path"));
   if (auto b = root["buckets"]) {
     const auto n = scalar<std::int64_t>(path, b, "buckets", "a power of two");
     if (n < 1 || n > (std::int64_t{1} << 24) || !is_power_of_two(static_cast<std::uint64_t>(n))) {

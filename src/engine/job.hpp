@@ -58,6 +58,10 @@ struct JobSpec {
   UnixSeconds history_start() const { return period.plus_months(-history_months).start(); }
 };
 
+// `dir` without trailing slashes: `<output>.partial` and `<output>.checkpoints`
+// are siblings of the output, never inside it.
+std::string output_directory(std::string dir);
+
 // Reads and checks a job file; throws portrait::Error with file:line:column,
 // the offending key or value, and a hint.
 JobSpec load_job(const std::string& path);

@@ -47,6 +47,22 @@ TEST(Job, ReadsSettingsAndDefaults) {
   EXPECT_FALSE(job.write_csv);
 }
 
+TEST(Job, PreviousRunCheckpointsAndOutputWithoutTrailingSlash) {
+  const JobSpec job = load_job(write_job("month_over_month",
+                                         "period: 2026-10\n"
+                                         "inputs:\n"
+                                         "  shards: data/*.h5\n"
+                                         "  previous: out/2026-09\n"
+                                         "output: out/2026-10//\n"
+                                         "checkpoints: false\n"));
+  EXPECT_EQ(job.previous, "out/2026-09");
+  EXPECT_EQ(job.output, "out/2026-10");
+  EXPECT_FALSE(job.checkpoints);
+  EXPECT_FALSE(job.resume);
+  EXPECT_FALSE(job.stop_after.has_value());
+  EXPECT_EQ(output_directory("/"), "/");
+}
+
 TEST(Job, ErrorsPointIntoTheFile) {
   const std::string base = "inputs:\n  shards: x.h5\noutput: out\n";
   EXPECT_EQ(error_of("period: 2026-13\n" + base),
