@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -15,17 +13,10 @@
 #include "dist/bucket_reduce.hpp"
 #include "dist/collective_error.hpp"
 #include "dist/reduce.hpp"
+#include "io/csv_reader.hpp"
 
 namespace portrait::stats {
 namespace {
-
-std::int64_t code_at(const Column& column, std::size_t row) {
-  return column.visit([row](const auto& values) -> std::int64_t {
-    const auto v = values[row];
-    if (is_missing(v)) return missing<std::int64_t>();
-    return static_cast<std::int64_t>(v);
-  });
-}
 
 std::vector<std::size_t> indexes_of(const std::vector<std::string>& labels,
                                     const std::vector<std::string>& values) {
@@ -49,11 +40,9 @@ void size_counts(const ComparedTag& tag, ValueCounts& counts) {
   counts.lost_by.assign(n, 0);
 }
 
+// Quoted only when it has to be, so plain labels stay plain.
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+  return text.find_first_of(",\"\r\n") == std::string::npos ? text : io::csv_quote(text);
 }
 
 std::string number(const std::optional<double>& v) { return v ? fmt::format("{:.10g}", *v) : std::string(); }
@@ -137,30 +126,38 @@ void BlockCounts::assign_flat(const std::vector<std::int64_t>& values) {
   }
 }
 
+std::vector<std::uint32_t> value_indexes(const ComparedTag& tag, bool b, const Column& column) {
+  std::vector<std::uint32_t> out(column.size());
+  column.visit([&](const auto& values) {
+    for (std::size_t r = 0; r < values.size(); ++r) {
+      const auto v = values[r];
+      out[r] = static_cast<std::uint32_t>(
+          tag.value_index(b, is_missing(v) ? missing<std::int64_t>() : static_cast<std::int64_t>(v)));
+    }
+  });
+  return out;
+}
+
 BlockCounts count_blocks(const Table& a, const Table& b, const std::vector<ComparedTag>& tags) {
   BlockCounts counts;
   counts.tags.resize(tags.size());
-  for (std::size_t t = 0; t < tags.size(); ++t) size_counts(tags[t], counts.tags[t]);
+  counts.customers_a = static_cast<std::int64_t>(a.rows());
+  counts.customers_b = static_cast<std::int64_t>(b.rows());
+  // Each row's value of every Categorical/Boolean tag, once per run.
+  std::vector<std::vector<std::uint32_t>> value_a(tags.size()), value_b(tags.size());
+  for (std::size_t t = 0; t < tags.size(); ++t) {
+    size_counts(tags[t], counts.tags[t]);
+    if (!has_values(tags[t])) continue;
+    value_a[t] = value_indexes(tags[t], false, a.column(tags[t].id));
+    value_b[t] = value_indexes(tags[t], true, b.column(tags[t].id));
+    for (const auto v : value_a[t]) ++counts.tags[t].a[v];
+    for (const auto v : value_b[t]) ++counts.tags[t].b[v];
+  }
+  // Both blocks are in (bucket, customer_id) order: one merge pass matches them.
   const auto& id_a = a.values<std::int64_t>("customer_id");
   const auto& id_b = b.values<std::int64_t>("customer_id");
   const auto& bucket_a = a.values<std::int32_t>("bucket");
   const auto& bucket_b = b.values<std::int32_t>("bucket");
-  std::vector<const Column*> column_a(tags.size(), nullptr), column_b(tags.size(), nullptr);
-  for (std::size_t t = 0; t < tags.size(); ++t) {
-    if (!has_values(tags[t])) continue;
-    column_a[t] = &a.column(tags[t].id);
-    column_b[t] = &b.column(tags[t].id);
-  }
-  counts.customers_a = static_cast<std::int64_t>(a.rows());
-  counts.customers_b = static_cast<std::int64_t>(b.rows());
-  for (std::size_t t = 0; t < tags.size(); ++t) {
-    if (column_a[t] == nullptr) continue;
-    for (std::size_t i = 0; i < a.rows(); ++i)
-      ++counts.tags[t].a[tags[t].value_index(false, code_at(*column_a[t], i))];
-    for (std::size_t j = 0; j < b.rows(); ++j)
-      ++counts.tags[t].b[tags[t].value_index(true, code_at(*column_b[t], j))];
-  }
-  // Both blocks are in (bucket, customer_id) order: one merge pass matches them.
   std::size_t i = 0, j = 0;
   while (i < a.rows() || j < b.rows()) {
     const bool a_first =
@@ -170,15 +167,12 @@ BlockCounts count_blocks(const Table& a, const Table& b, const std::vector<Compa
     for (std::size_t t = 0; t < tags.size(); ++t) {
       if (!tags[t].migration) continue;
       ValueCounts& c = counts.tags[t];
-      const std::size_t n = tags[t].values.size();
       if (a_first) {
-        ++c.lost_by[tags[t].value_index(false, code_at(*column_a[t], i))];
+        ++c.lost_by[value_a[t][i]];
       } else if (b_first) {
-        ++c.added_by[tags[t].value_index(true, code_at(*column_b[t], j))];
+        ++c.added_by[value_b[t][j]];
       } else {
-        const std::size_t from = tags[t].value_index(false, code_at(*column_a[t], i));
-        const std::size_t to = tags[t].value_index(true, code_at(*column_b[t], j));
-        ++c.matrix[from * n + to];
+        ++c.matrix[value_a[t][i] * tags[t].values.size() + value_b[t][j]];
       }
     }
     if (a_first) {
@@ -298,60 +292,20 @@ RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, con
   BlockCounts counts = count_blocks(rows_a, rows_b, tags);
   counts.assign_flat(dist::sum_int64(comm, counts.flat()));
 
-  // Numeric tags: exact counts, integer sums and medians; float sums per
-  // bucket along the fixed tree.
+  // Numeric tags: count, mean and median of each run, exact.
   std::vector<std::size_t> numeric;
-  std::vector<std::size_t> floats;
+  std::vector<LocalValues> local;  // per numeric tag: run A, run B
   for (std::size_t t = 0; t < tags.size(); ++t) {
     if (tags[t].shape != TagShape::Numeric) continue;
     numeric.push_back(t);
-    if (!tags[t].integer) floats.push_back(t);
+    for (const Table* rows : {&rows_a, &rows_b})
+      local.push_back(local_values(rows->column(tags[t].id), rows->values<std::int32_t>("bucket"), range));
   }
-  std::vector<std::vector<std::int64_t>> sorted(numeric.size() * 2);
-  std::vector<std::int64_t> value_counts(numeric.size() * 2, 0);
-  std::vector<Int128> integer_sums(numeric.size() * 2, 0);
-  const std::size_t width = floats.size() * 2;
-  std::vector<double> partials(range.size() * width, 0.0);
-  for (std::size_t k = 0; k < numeric.size(); ++k) {
-    const ComparedTag& tag = tags[numeric[k]];
-    const std::size_t float_at =
-        static_cast<std::size_t>(std::find(floats.begin(), floats.end(), numeric[k]) - floats.begin());
-    for (int side = 0; side < 2; ++side) {
-      const Table& rows = side == 0 ? rows_a : rows_b;
-      const auto& bucket = rows.values<std::int32_t>("bucket");
-      std::vector<std::int64_t>& values = sorted[k * 2 + static_cast<std::size_t>(side)];
-      rows.column(tag.id).visit([&](const auto& column) {
-        using T = typename std::decay_t<decltype(column)>::value_type;
-        for (std::size_t r = 0; r < column.size(); ++r) {
-          const T v = column[r];
-          if (is_missing(v)) continue;
-          if constexpr (std::is_same_v<T, double>) {
-            values.push_back(dist::ordered_bits(v));
-            if (!tag.integer) {
-              partials[(static_cast<std::size_t>(bucket[r]) - range.begin) * width + float_at * 2 +
-                       static_cast<std::size_t>(side)] += v;
-            }
-          } else {
-            values.push_back(static_cast<std::int64_t>(v));
-            integer_sums[k * 2 + static_cast<std::size_t>(side)] += static_cast<Int128>(v);
-          }
-        }
-      });
-      value_counts[k * 2 + static_cast<std::size_t>(side)] = static_cast<std::int64_t>(values.size());
-      std::sort(values.begin(), values.end());
-    }
-  }
-  const auto total_counts = dist::sum_int64(comm, value_counts);
-  const auto total_sums = dist::sum_exact(comm, integer_sums);
-  const auto float_sums =
-      width == 0 ? std::vector<double>() : dist::bucket_reduce(comm, range, partials, width);
-  std::vector<std::span<const std::int64_t>> spans(sorted.begin(), sorted.end());
-  std::vector<std::uint64_t> ranks(sorted.size());
-  for (std::size_t g = 0; g < sorted.size(); ++g) {
-    ranks[g] = total_counts[g] == 0 ? UINT64_MAX
-                                    : dist::quantile_rank(0.5, static_cast<std::uint64_t>(total_counts[g]));
-  }
-  const auto medians = dist::kth_smallest(comm, spans, ranks);
+  const auto summaries = summarize_values(comm, range, local, {0.5});
+  const auto numeric_summary = [](const ValueSummary& s) {
+    return NumericSummary{s.count, s.mean,
+                          s.quantiles.empty() ? std::nullopt : std::optional<double>(s.quantiles[0])};
+  };
 
   result.run_a = a.dir;
   result.run_b = b.dir;
@@ -368,22 +322,89 @@ RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, con
     change.counts = counts.tags[t];
     const auto k = static_cast<std::size_t>(std::find(numeric.begin(), numeric.end(), t) - numeric.begin());
     if (k < numeric.size()) {
-      const std::size_t float_at =
-          static_cast<std::size_t>(std::find(floats.begin(), floats.end(), t) - floats.begin());
-      for (int side = 0; side < 2; ++side) {
-        const std::size_t g = k * 2 + static_cast<std::size_t>(side);
-        NumericSummary& s = side == 0 ? change.numeric_a : change.numeric_b;
-        s.count = total_counts[g];
-        if (s.count == 0) continue;
-        const double sum = tags[t].integer ? static_cast<double>(total_sums[g])
-                                           : float_sums[float_at * 2 + static_cast<std::size_t>(side)];
-        s.mean = sum / static_cast<double>(s.count);
-        s.median = tags[t].integer ? static_cast<double>(medians[g]) : dist::from_ordered_bits(medians[g]);
-      }
+      change.numeric_a = numeric_summary(summaries[k * 2]);
+      change.numeric_b = numeric_summary(summaries[k * 2 + 1]);
     }
     result.tags.push_back(std::move(change));
   }
   return result;
+}
+
+double LocalValues::value(std::int64_t sorted_value) const {
+  return integer ? static_cast<double>(sorted_value) : dist::from_ordered_bits(sorted_value);
+}
+
+LocalValues local_values(const Column& column, std::span<const std::int32_t> bucket,
+                         const dist::BucketRange& range) {
+  LocalValues out;
+  column.visit([&](const auto& values) {
+    using T = typename std::decay_t<decltype(values)>::value_type;
+    out.integer = !std::is_floating_point_v<T>;
+    if constexpr (std::is_floating_point_v<T>) out.bucket_sums.assign(range.size(), 0.0);
+    for (std::size_t r = 0; r < values.size(); ++r) {
+      const T v = values[r];
+      if (is_missing(v)) {
+        ++out.missing;
+      } else if constexpr (std::is_floating_point_v<T>) {
+        out.sorted.push_back(dist::ordered_bits(v));
+        out.bucket_sums[static_cast<std::size_t>(bucket[r]) - range.begin] += v;
+      } else {
+        out.sorted.push_back(static_cast<std::int64_t>(v));
+        out.sum += static_cast<Int128>(v);
+      }
+    }
+  });
+  std::sort(out.sorted.begin(), out.sorted.end());
+  return out;
+}
+
+std::vector<ValueSummary> summarize_values(const dist::Comm& comm, const dist::BucketRange& range,
+                                           const std::vector<LocalValues>& groups,
+                                           const std::vector<double>& quantiles) {
+  const std::size_t n = groups.size();
+  std::vector<std::int64_t> counts(n * 2);
+  std::vector<Int128> sums(n);
+  std::vector<std::size_t> float_at(n, 0);
+  std::size_t floats = 0;
+  for (std::size_t g = 0; g < n; ++g) {
+    counts[g * 2] = static_cast<std::int64_t>(groups[g].sorted.size());
+    counts[g * 2 + 1] = groups[g].missing;
+    sums[g] = groups[g].sum;
+    if (!groups[g].integer) float_at[g] = floats++;
+  }
+  // The float groups' bucket sums side by side, bucket by bucket.
+  std::vector<double> partials(range.size() * floats, 0.0);
+  for (std::size_t g = 0; g < n; ++g) {
+    if (groups[g].integer) continue;
+    for (std::size_t b = 0; b < range.size(); ++b)
+      partials[b * floats + float_at[g]] = groups[g].bucket_sums[b];
+  }
+  const auto total_counts = dist::sum_int64(comm, counts);
+  const auto total_sums = dist::sum_exact(comm, sums);
+  const auto float_sums =
+      floats == 0 ? std::vector<double>() : dist::bucket_reduce(comm, range, partials, floats);
+  std::vector<std::span<const std::int64_t>> spans;
+  std::vector<std::uint64_t> ranks;
+  for (std::size_t g = 0; g < n; ++g) {
+    for (const double q : quantiles) {
+      spans.emplace_back(groups[g].sorted);
+      ranks.push_back(dist::quantile_rank(q, static_cast<std::uint64_t>(total_counts[g * 2])));
+    }
+  }
+  const auto values = dist::kth_smallest(comm, spans, ranks);
+
+  std::vector<ValueSummary> out(n);
+  for (std::size_t g = 0; g < n; ++g) {
+    ValueSummary& s = out[g];
+    s.count = total_counts[g * 2];
+    s.missing = total_counts[g * 2 + 1];
+    if (s.count == 0) continue;
+    const double sum = groups[g].integer ? static_cast<double>(total_sums[g]) : float_sums[float_at[g]];
+    s.mean = sum / static_cast<double>(s.count);
+    for (std::size_t q = 0; q < quantiles.size(); ++q)
+      s.quantiles.push_back(groups[g].value(values[g * quantiles.size() + q]));
+  }
+  return out;
 }
 
 double share_percent(std::int64_t count, std::int64_t total) {

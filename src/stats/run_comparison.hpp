@@ -10,11 +10,14 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/column.hpp"
+#include "core/types.hpp"
 #include "dist/mpi_context.hpp"
+#include "dist/partition.hpp"
 #include "stats/run_output.hpp"
 
 namespace portrait::stats {
@@ -66,10 +69,41 @@ struct BlockCounts {
   void assign_flat(const std::vector<std::int64_t>& values);
 };
 
+// Each row's index into tag.values of a Categorical/Boolean tag's column of
+// run A (b false) or run B.
+std::vector<std::uint32_t> value_indexes(const ComparedTag& tag, bool b, const Column& column);
+
 // Counts over the rows of both runs in one range of buckets: `a` and `b` hold
 // customer_id, bucket and every compared tag's column, in (bucket,
 // customer_id) order; customers are matched by id.
 BlockCounts count_blocks(const Table& a, const Table& b, const std::vector<ComparedTag>& tags);
+
+// One numeric column's values on this rank, gathered for exact summaries
+// over all ranks (summarize_values).
+struct LocalValues {
+  bool integer = true;               // an integer column (exact sums); else float64
+  std::vector<std::int64_t> sorted;  // the values, ascending (floats as dist::ordered_bits)
+  std::int64_t missing = 0;
+  Int128 sum = 0;                   // integer columns
+  std::vector<double> bucket_sums;  // float columns: per bucket of the rank's range, in row order
+  double value(std::int64_t sorted_value) const;  // an entry of `sorted` as a number
+};
+// `bucket` holds each row's bucket, all within `range`.
+LocalValues local_values(const Column& column, std::span<const std::int32_t> bucket,
+                         const dist::BucketRange& range);
+
+struct ValueSummary {
+  std::int64_t count = 0;  // with a value
+  std::int64_t missing = 0;
+  std::optional<double> mean;
+  std::vector<double> quantiles;  // nearest-rank, as asked; empty without values
+};
+// Collective. Count, missing, mean and `quantiles` of each group over all
+// ranks, the same bits at any rank count: integer sums exact, float sums per
+// bucket along the fixed tree, quantiles exact.
+std::vector<ValueSummary> summarize_values(const dist::Comm& comm, const dist::BucketRange& range,
+                                           const std::vector<LocalValues>& groups,
+                                           const std::vector<double>& quantiles);
 
 struct NumericSummary {
   std::int64_t count = 0;  // customers with a value

@@ -4,12 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/types.hpp"
-#include "dist/bucket_reduce.hpp"
 #include "dist/collective_error.hpp"
 #include "dist/reduce.hpp"
 
@@ -324,89 +322,38 @@ std::vector<TagDistribution> tag_distributions(const dist::Comm& comm, const Run
   });
   const auto& bucket = rows.values<std::int32_t>("bucket");
 
-  // Per numeric tag: sorted local values (ordered bits for floats), exact sums.
-  std::vector<std::size_t> numeric, floats;
+  // Numeric tags: minimum, median, 99th percentile and maximum over all
+  // ranks choose the bins; the local values are then counted into them.
+  std::vector<std::size_t> numeric;
+  std::vector<LocalValues> local;
   for (std::size_t t = 0; t < tags.size(); ++t) {
     if (tags[t].shape != TagShape::Numeric) continue;
     numeric.push_back(t);
-    if (!tags[t].integer) floats.push_back(t);
+    local.push_back(local_values(rows.column(tags[t].id), bucket, range));
   }
-  std::vector<std::vector<std::int64_t>> sorted(numeric.size());
-  std::vector<std::int64_t> counts(numeric.size() * 2, 0);  // with a value, missing
-  std::vector<Int128> sums(numeric.size(), 0);
-  std::vector<double> partials(range.size() * floats.size(), 0.0);
-  for (std::size_t k = 0; k < numeric.size(); ++k) {
-    const std::size_t float_at =
-        static_cast<std::size_t>(std::find(floats.begin(), floats.end(), numeric[k]) - floats.begin());
-    rows.column(tags[numeric[k]].id).visit([&](const auto& column) {
-      using T = typename std::decay_t<decltype(column)>::value_type;
-      for (std::size_t r = 0; r < column.size(); ++r) {
-        const T v = column[r];
-        if (is_missing(v)) {
-          ++counts[k * 2 + 1];
-          continue;
-        }
-        if constexpr (std::is_same_v<T, double>) {
-          sorted[k].push_back(dist::ordered_bits(v));
-          partials[(static_cast<std::size_t>(bucket[r]) - range.begin) * floats.size() + float_at] += v;
-        } else {
-          sorted[k].push_back(static_cast<std::int64_t>(v));
-          sums[k] += static_cast<Int128>(v);
-        }
-      }
-    });
-    counts[k * 2] = static_cast<std::int64_t>(sorted[k].size());
-    std::sort(sorted[k].begin(), sorted[k].end());
-  }
-  const auto total_counts = dist::sum_int64(comm, counts);
-  const auto total_sums = dist::sum_exact(comm, sums);
-  const auto float_sums =
-      floats.empty() ? std::vector<double>() : dist::bucket_reduce(comm, range, partials, floats.size());
-  // Minimum, median, 99th percentile and maximum of each tag.
-  constexpr std::array<double, 4> kQuantiles = {0.0, 0.5, 0.99, 1.0};
-  std::vector<std::span<const std::int64_t>> spans;
-  std::vector<std::uint64_t> ranks;
-  for (std::size_t k = 0; k < numeric.size(); ++k) {
-    const auto n = static_cast<std::uint64_t>(total_counts[k * 2]);
-    for (double q : kQuantiles) {
-      spans.emplace_back(sorted[k]);
-      ranks.push_back(n == 0 ? UINT64_MAX : (q == 0.0 ? 0 : dist::quantile_rank(q, n)));
-    }
-  }
-  const auto quantiles = dist::kth_smallest(comm, spans, ranks);
+  const auto summaries = summarize_values(comm, range, local, {0.0, 0.5, 0.99, 1.0});
 
   std::vector<TagDistribution> out(tags.size());
   std::vector<Binning> binnings(numeric.size());
   std::vector<std::int64_t> bin_counts;
   std::vector<std::size_t> bin_offset(numeric.size() + 1, 0);
   for (std::size_t k = 0; k < numeric.size(); ++k) {
-    const ComparedTag& tag = tags[numeric[k]];
+    const ValueSummary& s = summaries[k];
     TagDistribution& d = out[numeric[k]];
-    d.summary.count = total_counts[k * 2];
-    d.missing = total_counts[k * 2 + 1];
-    auto value = [&](std::size_t q) {
-      const std::int64_t v = quantiles[k * kQuantiles.size() + q];
-      return tag.integer ? static_cast<double>(v) : dist::from_ordered_bits(v);
-    };
-    if (d.summary.count > 0) {
-      const std::size_t float_at =
-          static_cast<std::size_t>(std::find(floats.begin(), floats.end(), numeric[k]) - floats.begin());
-      const double sum = tag.integer ? static_cast<double>(total_sums[k]) : float_sums[float_at];
-      d.summary.mean = sum / static_cast<double>(d.summary.count);
-      d.summary.median = value(1);
-      binnings[k] = choose_binning(value(0), value(2), value(3), tag.integer);
+    d.summary.count = s.count;
+    d.missing = s.missing;
+    if (s.count > 0) {
+      d.summary.mean = s.mean;
+      d.summary.median = s.quantiles[1];
+      binnings[k] = choose_binning(s.quantiles[0], s.quantiles[2], s.quantiles[3], tags[numeric[k]].integer);
     }
-    bin_offset[k + 1] =
-        bin_offset[k] + (d.summary.count > 0 ? binnings[k].bins + (binnings[k].overflow ? 1 : 0) : 0);
+    bin_offset[k + 1] = bin_offset[k] + (s.count > 0 ? binnings[k].bins + (binnings[k].overflow ? 1 : 0) : 0);
   }
   bin_counts.assign(bin_offset.back(), 0);
   for (std::size_t k = 0; k < numeric.size(); ++k) {
     if (out[numeric[k]].summary.count == 0) continue;
-    const bool integer = tags[numeric[k]].integer;
-    for (std::int64_t v : sorted[k]) {
-      const double x = integer ? static_cast<double>(v) : dist::from_ordered_bits(v);
-      ++bin_counts[bin_offset[k] + binnings[k].bin_of(x)];
-    }
+    for (std::int64_t v : local[k].sorted)
+      ++bin_counts[bin_offset[k] + binnings[k].bin_of(local[k].value(v))];
   }
   // Categorical and boolean tags: counts by value, then every count summed at once.
   std::vector<std::size_t> value_offset(tags.size() + 1, bin_counts.size());
@@ -415,12 +362,8 @@ std::vector<TagDistribution> tag_distributions(const dist::Comm& comm, const Run
   bin_counts.resize(value_offset.back(), 0);
   for (std::size_t t = 0; t < tags.size(); ++t) {
     if (tags[t].shape == TagShape::Numeric) continue;
-    rows.column(tags[t].id).visit([&](const auto& column) {
-      for (const auto v : column) {
-        const std::int64_t code = is_missing(v) ? missing<std::int64_t>() : static_cast<std::int64_t>(v);
-        ++bin_counts[value_offset[t] + tags[t].value_index(false, code)];
-      }
-    });
+    for (const auto v : value_indexes(tags[t], false, rows.column(tags[t].id)))
+      ++bin_counts[value_offset[t] + v];
   }
   const auto totals = dist::sum_int64(comm, bin_counts);
 
