@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <stdexcept>
 
 #include "core/digest.hpp"
 #include "core/error.hpp"
@@ -58,11 +59,12 @@ PreviousRun from_json(const nlohmann::json& j) {
 // Rows of `table` reordered by (bucket, customer_id).
 void sort_by_bucket(Table& table, std::uint32_t buckets) {
   const auto& id = table.values<std::int64_t>("customer_id");
+  std::vector<Bucket> bucket(id.size());
+  for (std::size_t i = 0; i < id.size(); ++i) bucket[i] = bucket_of(id[i], buckets);
   std::vector<std::uint32_t> order(id.size());
   std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const Bucket ba = bucket_of(id[a], buckets), bb = bucket_of(id[b], buckets);
-    return ba != bb ? ba < bb : id[a] < id[b];
+    return bucket[a] != bucket[b] ? bucket[a] < bucket[b] : id[a] < id[b];
   });
   for (std::size_t c = 0; c < table.column_count(); ++c) {
     Column sorted(table.column(c).type());
@@ -131,7 +133,12 @@ void attach_previous_tags(const dist::Comm& comm, const PreviousRun& previous,
   dist::Shuffle shuffle(comm, std::max<std::uint64_t>(round_bytes, 1024));
   shuffle.exchange(block, dest, mine);
   block = Table();
-  sort_by_bucket(mine, partition.buckets());
+  dist::collectively(comm, [&] {
+    if (mine.rows() >= UINT32_MAX) {
+      throw std::length_error("a rank holds over 4 billion of last month's customers: use more ranks");
+    }
+    sort_by_bucket(mine, partition.buckets());
+  });
 
   // Both tables are in (bucket, customer_id) order: one merge walk joins them.
   const auto& id = customers.values<std::int64_t>("customer_id");
@@ -140,7 +147,8 @@ void attach_previous_tags(const dist::Comm& comm, const PreviousRun& previous,
   std::vector<std::uint32_t> row(id.size(), kNew);
   const auto key = [&](std::int64_t v) { return std::make_pair(bucket_of(v, partition.buckets()), v); };
   for (std::size_t i = 0, j = 0; i < id.size(); ++i) {
-    while (j < prev_id.size() && key(prev_id[j]) < key(id[i])) ++j;
+    const auto wanted = key(id[i]);
+    while (j < prev_id.size() && key(prev_id[j]) < wanted) ++j;
     if (j < prev_id.size() && prev_id[j] == id[i]) row[i] = static_cast<std::uint32_t>(j);
   }
 

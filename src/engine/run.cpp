@@ -527,7 +527,10 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     for (std::size_t k = 1; k < channels.size(); ++k)
       others.emplace_back(channels[k], std::move(resident.at(channels[k])));
     resident.clear();
-    group_records(std::move(customers), std::move(others), job.buckets, accounting, grouped);
+    // Rank-local (a rank over the 4-billion-records limit must not leave the others waiting).
+    dist::collectively(comm, [&] {
+      group_records(std::move(customers), std::move(others), job.buckets, accounting, grouped);
+    });
     if (job.checkpoints) {
       progress.phase("checkpoint:grouped");
       checkpoints.save(comm, CheckpointStage::kGrouped, range, grouped_tables(grouped, channels), accounting,
