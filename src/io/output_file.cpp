@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "io/h5.hpp"
+#include "io/output_rows.hpp"
 
 namespace portrait::io {
 namespace {
@@ -155,39 +156,10 @@ std::uint64_t OutputFile::write_table(const std::string& name, const Table& bloc
 }
 
 Table read_output_table(const std::string& path, const std::string& name) {
-  h5::silence_errors();
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file < 0) throw Error("cannot open the output file", path, "check the path of the run's output");
-  Table table(name);
-  const hid_t group = H5Gopen2(file, name.c_str(), H5P_DEFAULT);
-  if (group < 0) {
-    H5Fclose(file);
-    throw Error("no table '" + name + "'", path);
-  }
-  // Datasets in creation order, as written.
-  H5G_info_t info{};
-  H5Gget_info(group, &info);
-  for (hsize_t i = 0; i < info.nlinks; ++i) {
-    char column_name[256];
-    H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, column_name, sizeof column_name,
-                       H5P_DEFAULT);
-    const hid_t dataset = H5Dopen2(group, column_name, H5P_DEFAULT);
-    const auto type = h5::column_type_of_dataset(dataset);
-    if (!type)
-      throw Error("column '" + std::string(column_name) + "' has an unsupported type", path + ":" + name);
-    const hid_t space = H5Dget_space(dataset);
-    hsize_t rows = 0;
-    H5Sget_simple_extent_dims(space, &rows, nullptr);
-    Column& column = table.add(column_name, *type);
-    column.resize(rows);
-    if (rows > 0)
-      H5Dread(dataset, h5::native_type(column.type()), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data());
-    H5Sclose(space);
-    H5Dclose(dataset);
-  }
-  H5Gclose(group);
-  H5Fclose(file);
-  return table;
+  const OutputTableShape shape = output_table_shape(path, name);
+  std::vector<std::string> columns;
+  for (const auto& c : shape.columns) columns.push_back(c.name);
+  return read_output_rows(path, name, columns, 0, shape.rows);
 }
 
 namespace {
