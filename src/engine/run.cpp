@@ -312,12 +312,15 @@ std::map<std::string, Table> read_and_shuffle(
   return resident;
 }
 
-// The tables of the `grouped` checkpoint: customers, each channel's good
-// records, then each channel's quarantine.
-std::vector<std::pair<std::string, const Table*>> grouped_tables(const GroupedCustomers& grouped,
-                                                                 const std::vector<std::string>& channels) {
+// The tables of a checkpoint: customers, each channel's good records while
+// they are held (the `grouped` stage), the tag table when given (`tagged`),
+// then each channel's quarantine.
+std::vector<std::pair<std::string, const Table*>> checkpoint_tables(const GroupedCustomers& grouped,
+                                                                    const std::vector<std::string>& channels,
+                                                                    const Table* tags) {
   std::vector<std::pair<std::string, const Table*>> tables{{"customers", &grouped.customers}};
   for (const auto& c : grouped.channels) tables.emplace_back(c.channel, &c.records);
+  if (tags != nullptr) tables.emplace_back("tags", tags);
   for (std::size_t k = 0; k < channels.size(); ++k) {
     tables.emplace_back("quarantine_" + channels[k], &grouped.quarantine[k]);
   }
@@ -533,8 +536,8 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     });
     if (job.checkpoints) {
       progress.phase("checkpoint:grouped");
-      checkpoints.save(comm, CheckpointStage::kGrouped, range, grouped_tables(grouped, channels), accounting,
-                       nlohmann::json::object());
+      checkpoints.save(comm, CheckpointStage::kGrouped, range, checkpoint_tables(grouped, channels, nullptr),
+                       accounting, nlohmann::json::object());
       if (job.stop_after == CheckpointStage::kGrouped)
         return stopped_after(checkpoints, CheckpointStage::kGrouped, progress);
     }
@@ -600,15 +603,11 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     grouped.channels.clear();
     if (job.checkpoints) {
       progress.phase("checkpoint:tagged");
-      std::vector<std::pair<std::string, const Table*>> tables{{"customers", &grouped.customers},
-                                                               {"tags", &facts}};
-      for (std::size_t k = 0; k < channels.size(); ++k) {
-        tables.emplace_back("quarantine_" + channels[k], &grouped.quarantine[k]);
-      }
       const nlohmann::json shared = {
           {"identity", identity_report},
           {"models", {{"manifest", models.manifest}, {"saved", models.saved}, {"summary", models.summary}}}};
-      checkpoints.save(comm, CheckpointStage::kTagged, range, tables, accounting, shared);
+      checkpoints.save(comm, CheckpointStage::kTagged, range, checkpoint_tables(grouped, channels, &facts),
+                       accounting, shared);
       if (job.stop_after == CheckpointStage::kTagged)
         return stopped_after(checkpoints, CheckpointStage::kTagged, progress);
     }
