@@ -1,12 +1,12 @@
 // scripts/bench/micro_bench.cpp: Google Benchmark micro-benchmarks of the
 // recompute's hot kernels on generated usage records (100,000 customers x 30
 // records, October 2026): the shuffle's pack / all-to-all-v / unpack
-// (dist::Shuffle at np = 1 on MPI_COMM_SELF), the group phase's sort
-// (engine::sort_by_customer), the expression evaluator (catalog::evaluate_into
+// (dist::Shuffle at np = 1 on MPI_COMM_SELF), the group phase
+// (engine::group_records), the expression evaluator (catalog::evaluate_into
 // over 1M rows of a fact filter and of a rule of the telecom catalog) and the
 // fact aggregators (engine::compute_fact for count, sum, most_frequent and
 // count_distinct). Items/s counters are records (or rows) per second. The
-// shuffle and the sort warm up first: their first pass touches fresh pages.
+// shuffle and the group phase warm up first: their first pass touches fresh pages.
 // Usage: OMP_NUM_THREADS=1 portrait_micro_bench [--benchmark_* flags]
 #include <benchmark/benchmark.h>
 #include <mpi.h>
@@ -115,8 +115,12 @@ void BM_ShufflePackUnpack(benchmark::State& state) {
 }
 BENCHMARK(BM_ShufflePackUnpack)->Unit(benchmark::kMillisecond)->MinWarmUpTime(1.0)->MinTime(3.0);
 
-// The group phase's sort of a channel received in arbitrary order.
-void BM_SortByCustomer(benchmark::State& state) {
+// The group phase over the customers and one channel received in arbitrary
+// order: sort, checks, quarantine split and the customer index.
+void BM_GroupRecords(benchmark::State& state) {
+  Table customers = data().customers;
+  customers.add("_record", ColumnType::Int64);
+  customers.add("_reason", ColumnType::Int8);
   Table shuffled = data().usage.empty_like();
   {
     // Arrival order: records interleaved across customers, as after the shuffle.
@@ -130,14 +134,18 @@ void BM_SortByCustomer(benchmark::State& state) {
   }
   for (auto _ : state) {
     state.PauseTiming();
-    Table table = shuffled;
+    std::vector<std::pair<std::string, Table>> channels;
+    channels.emplace_back("usage", shuffled);
+    Table customers_copy = customers;
+    engine::Accounting accounting({"customers", "usage"});
+    engine::GroupedCustomers grouped;
     state.ResumeTiming();
-    engine::sort_by_customer(table, "ts", kBuckets);
-    benchmark::DoNotOptimize(table.rows());
+    engine::group_records(std::move(customers_copy), std::move(channels), kBuckets, accounting, grouped);
+    benchmark::DoNotOptimize(grouped.channels.front().records.rows());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(shuffled.rows()));
 }
-BENCHMARK(BM_SortByCustomer)->Unit(benchmark::kMillisecond)->MinWarmUpTime(1.0)->MinTime(3.0);
+BENCHMARK(BM_GroupRecords)->Unit(benchmark::kMillisecond)->MinWarmUpTime(1.0)->MinTime(3.0);
 
 // evaluate_into over kEvalRows rows of `table` (one thread, one scratch).
 void evaluate(benchmark::State& state, const catalog::CompiledExpr& expr, const Table& table) {

@@ -114,7 +114,11 @@ void Column::gather(const Column& source, std::span<const std::uint32_t> index) 
         using V = std::decay_t<decltype(v)>;
         const auto& src = std::get<V>(source.storage_);
         v.resize(index.size());
-        for (std::size_t i = 0; i < index.size(); ++i) v[i] = src[index[i]];
+        const auto n = static_cast<std::int64_t>(index.size());
+#pragma omp parallel for schedule(static) if (n > (std::int64_t{1} << 16))
+        for (std::int64_t i = 0; i < n; ++i) {
+          v[static_cast<std::size_t>(i)] = src[index[static_cast<std::size_t>(i)]];
+        }
       },
       storage_);
 }

@@ -1,14 +1,22 @@
 // src/engine/group.cpp: sorting, duplicate and unknown-customer checks, and
 // the CSR customer index.
 //
-// The sort is a counting sort by bucket followed by independent sorts within
-// each bucket, run in parallel over buckets: each bucket's order depends only
-// on its records, so any thread count gives the same result.
+// A channel is put in order in two steps: a counting sort of row numbers by
+// bucket, then, for each bucket independently and in parallel over buckets,
+// a sort of compact keys (customer, time, record key, row) copied out of the
+// columns. The checks run on the same sorted keys while they are in cache:
+// duplicates sit in one (customer, time) run, and a bucket's records meet
+// the customers of the same bucket in one merge walk. Each bucket's result
+// depends only on its own records, so any thread count gives the same order
+// and the same reasons. Finally every column is gathered once, good rows to
+// the grouped table and quarantined rows to the quarantine, through spare
+// buffers reused from column to column (fresh pages are slow to touch).
 #include "engine/group.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <stdexcept>
 
@@ -18,23 +26,35 @@
 namespace portrait::engine {
 namespace {
 
-std::vector<std::int64_t> time_keys(const Table& table, const std::string& time_column) {
-  std::vector<std::int64_t> keys(table.rows(), 0);
-  if (time_column.empty()) return keys;
-  table.column(time_column).visit([&](const auto& values) {
-    for (std::size_t i = 0; i < values.size(); ++i) keys[i] = static_cast<std::int64_t>(values[i]);
-  });
-  return keys;
-}
+// One record's place in the customer order.
+struct SortKey {
+  CustomerId customer;
+  std::int64_t time;
+  std::int64_t record;
+  std::uint32_t row;
 
-void permute(Table& table, const std::vector<std::uint32_t>& order) {
-  Column scratch;
-  for (std::size_t c = 0; c < table.column_count(); ++c) {
-    Column& column = table.column(c);
-    scratch = Column(column.type());
-    scratch.gather(column, order);
-    std::swap(column, scratch);
+  friend bool operator<(const SortKey& a, const SortKey& b) {
+    if (a.customer != b.customer) return a.customer < b.customer;
+    if (a.time != b.time) return a.time < b.time;
+    return a.record < b.record;
   }
+};
+
+// The good customers of a rank, in (bucket, customer_id) order: bucket b's
+// are customer_id[start[b], start[b+1]).
+struct CustomersByBucket {
+  const std::vector<CustomerId>* customer_id = nullptr;
+  std::vector<std::uint64_t> start;
+};
+
+// What to check while a bucket's keys are sorted.
+enum class Checks {
+  RepeatedCustomer,          // the customers table: a later row of the same id is a duplicate
+  DuplicateAndUnknownRecord  // a channel: exact duplicates, then customers absent from the table
+};
+
+void mark(std::int8_t& reason, Reason why) {
+  if (reason == 0) reason = static_cast<std::int8_t>(why);
 }
 
 // True when rows a and b agree on every column that is data (not `_record`
@@ -55,121 +75,176 @@ bool same_record(const Table& t, std::size_t a, std::size_t b) {
   return true;
 }
 
-void mark(std::vector<std::int8_t>& reason, std::size_t i, Reason why) {
-  if (reason[i] == 0) reason[i] = static_cast<std::int8_t>(why);
-}
-
-// Moves rows with a reason to `quarantine` (same columns), keeping order,
-// and counts them.
-void split_quarantine(Table& table, Table& quarantine, ChannelAccount& account) {
-  const auto& reason = table.values<std::int8_t>("_reason");
-  std::vector<std::uint32_t> good, bad;
-  for (std::uint32_t i = 0; i < reason.size(); ++i) (reason[i] == 0 ? good : bad).push_back(i);
-  quarantine = table.empty_like();
-  for (std::size_t c = 0; c < table.column_count(); ++c) quarantine.column(c).gather(table.column(c), bad);
-  for (auto i : bad) ++account.quarantined[static_cast<std::size_t>(reason[i])];
-  if (!bad.empty()) permute(table, good);
-  account.used += static_cast<std::int64_t>(good.size());
-}
-
-}  // namespace
-
-void sort_by_customer(Table& table, const std::string& time_column, std::uint32_t buckets) {
-  const std::size_t n = table.rows();
-  if (n >= std::numeric_limits<std::uint32_t>::max()) {
-    throw std::length_error("a rank holds over 4 billion records of one channel: use more ranks");
+// Checks of one bucket's sorted keys; reasons are written only for the
+// bucket's own rows, so buckets can be checked concurrently.
+void check_bucket(const Table& table, std::span<const SortKey> keys, Checks checks,
+                  std::span<const CustomerId> bucket_customers, std::vector<std::int8_t>& reason) {
+  if (checks == Checks::RepeatedCustomer) {
+    for (std::size_t run = 0; run < keys.size();) {
+      std::size_t end = run + 1;
+      while (end < keys.size() && keys[end].customer == keys[run].customer) ++end;
+      bool kept = false;
+      for (std::size_t i = run; i < end; ++i) {
+        std::int8_t& r = reason[keys[i].row];
+        if (r != 0) continue;
+        if (kept) mark(r, Reason::kDuplicate);
+        kept = true;
+      }
+      run = end;
+    }
+    return;
   }
+  // Exact duplicates sit in the same (customer, time) run; a record is a
+  // duplicate of the first earlier good record equal to it.
+  for (std::size_t run = 0; run < keys.size();) {
+    std::size_t end = run + 1;
+    while (end < keys.size() && keys[end].customer == keys[run].customer && keys[end].time == keys[run].time)
+      ++end;
+    for (std::size_t i = run + 1; i < end; ++i) {
+      for (std::size_t j = run; j < i; ++j) {
+        if (reason[keys[j].row] == 0 && reason[keys[i].row] == 0 &&
+            same_record(table, keys[i].row, keys[j].row)) {
+          mark(reason[keys[i].row], Reason::kDuplicate);
+          break;
+        }
+      }
+    }
+    run = end;
+  }
+  // Records of customers absent from the customers table: both sides are
+  // sorted by customer id within the bucket.
+  std::size_t c = 0;
+  for (const SortKey& key : keys) {
+    std::int8_t& r = reason[key.row];
+    if (r != 0) continue;
+    while (c < bucket_customers.size() && bucket_customers[c] < key.customer) ++c;
+    if (c == bucket_customers.size() || bucket_customers[c] != key.customer)
+      mark(r, Reason::kUnknownCustomer);
+  }
+}
+
+// The rows of `table` in (bucket, customer_id, time, _record) order, after
+// running `checks` on every bucket (marking `_reason`).
+template <class Time>
+std::vector<std::uint32_t> sorted_rows_by_time(Table& table, const Time* time, std::uint32_t buckets,
+                                               Checks checks, const CustomersByBucket* customers) {
+  const std::size_t n = table.rows();
   const auto& id = table.values<std::int64_t>("customer_id");
   const auto& record = table.values<std::int64_t>("_record");
-  const std::vector<std::int64_t> time = time_keys(table, time_column);
+  auto& reason = table.values<std::int8_t>("_reason");
 
   std::vector<Bucket> bucket(n);
+#pragma omp parallel for schedule(static)
+  for (std::size_t i = 0; i < n; ++i) bucket[i] = bucket_of(id[i], buckets);
   std::vector<std::uint64_t> start(static_cast<std::size_t>(buckets) + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    bucket[i] = bucket_of(id[i], buckets);
-    ++start[bucket[i] + 1];
-  }
+  for (std::size_t i = 0; i < n; ++i) ++start[bucket[i] + 1];
   std::partial_sum(start.begin(), start.end(), start.begin());
   std::vector<std::uint32_t> order(n);
   {
     std::vector<std::uint64_t> next(start.begin(), start.end() - 1);
     for (std::uint32_t i = 0; i < n; ++i) order[next[bucket[i]]++] = i;
   }
-  const auto less = [&](std::uint32_t a, std::uint32_t b) {
-    if (id[a] != id[b]) return id[a] < id[b];
-    if (time[a] != time[b]) return time[a] < time[b];
-    return record[a] < record[b];
-  };
-#pragma omp parallel for schedule(dynamic, 16)
-  for (std::int64_t b = 0; b < static_cast<std::int64_t>(buckets); ++b) {
-    const auto first = order.begin() + static_cast<std::ptrdiff_t>(start[static_cast<std::size_t>(b)]);
-    const auto last = order.begin() + static_cast<std::ptrdiff_t>(start[static_cast<std::size_t>(b) + 1]);
-    std::sort(first, last, less);
+
+#pragma omp parallel
+  {
+    std::vector<SortKey> keys;  // this thread's, reused from bucket to bucket
+#pragma omp for schedule(dynamic, 16)
+    for (std::int64_t b = 0; b < static_cast<std::int64_t>(buckets); ++b) {
+      const auto first = start[static_cast<std::size_t>(b)], last = start[static_cast<std::size_t>(b) + 1];
+      keys.resize(last - first);
+      for (auto k = first; k < last; ++k) {
+        const std::uint32_t row = order[k];
+        keys[k - first] = {id[row], time == nullptr ? 0 : static_cast<std::int64_t>(time[row]), record[row],
+                           row};
+      }
+      std::sort(keys.begin(), keys.end());
+      std::span<const CustomerId> bucket_customers;
+      if (customers != nullptr) {
+        const auto c0 = customers->start[static_cast<std::size_t>(b)];
+        const auto c1 = customers->start[static_cast<std::size_t>(b) + 1];
+        bucket_customers = std::span<const CustomerId>(customers->customer_id->data() + c0, c1 - c0);
+      }
+      check_bucket(table, keys, checks, bucket_customers, reason);
+      for (auto k = first; k < last; ++k) order[k] = keys[k - first].row;
+    }
   }
-  permute(table, order);
+  return order;
 }
+
+std::vector<std::uint32_t> sorted_rows(Table& table, const std::string& time_column, std::uint32_t buckets,
+                                       Checks checks, const CustomersByBucket* customers) {
+  if (table.rows() >= std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("a rank holds over 4 billion records of one channel: use more ranks");
+  }
+  if (time_column.empty()) {
+    return sorted_rows_by_time<std::int64_t>(table, nullptr, buckets, checks, customers);
+  }
+  return table.column(time_column).visit([&](const auto& values) {
+    return sorted_rows_by_time(table, values.data(), buckets, checks, customers);
+  });
+}
+
+// Gathers a table's columns in a new row order, in place, through one spare
+// buffer per column type: after the swap the spare holds the old column,
+// whose pages are already touched, for the next column of that type.
+class Reorder {
+ public:
+  void apply(Table& table, std::span<const std::uint32_t> rows) {
+    for (std::size_t c = 0; c < table.column_count(); ++c) {
+      Column& column = table.column(c);
+      Column& spare = spare_[static_cast<std::size_t>(column.type())];
+      if (spare.type() != column.type()) spare = Column(column.type());
+      spare.gather(column, rows);
+      std::swap(column, spare);
+    }
+  }
+
+ private:
+  std::array<Column, 5> spare_;  // one per ColumnType
+};
+
+// Moves the rows with a reason to `quarantine` (same columns) and puts the
+// good rows in `order`, both keeping `order`'s sequence; counts them.
+void split_in_order(Table& table, const std::vector<std::uint32_t>& order, Reorder& reorder,
+                    Table& quarantine, ChannelAccount& account) {
+  const auto& reason = table.values<std::int8_t>("_reason");
+  std::vector<std::uint32_t> good, bad;
+  good.reserve(order.size());
+  for (const std::uint32_t row : order) (reason[row] == 0 ? good : bad).push_back(row);
+  quarantine = table.empty_like();
+  for (std::size_t c = 0; c < table.column_count(); ++c) quarantine.column(c).gather(table.column(c), bad);
+  for (const std::uint32_t row : bad) ++account.quarantined[static_cast<std::size_t>(reason[row])];
+  account.used += static_cast<std::int64_t>(good.size());
+  reorder.apply(table, good);
+}
+
+}  // namespace
 
 void group_records(Table customers, std::vector<std::pair<std::string, Table>> channels,
                    std::uint32_t buckets, Accounting& accounting, GroupedCustomers& out) {
-  // Customers: one row per customer id; later rows of the same id are duplicates.
-  sort_by_customer(customers, "", buckets);
-  {
-    const auto& id = customers.values<std::int64_t>("customer_id");
-    auto& reason = customers.values<std::int8_t>("_reason");
-    std::int64_t previous_good = missing<std::int64_t>();
-    for (std::size_t i = 0; i < id.size(); ++i) {
-      if (reason[i] != 0) continue;
-      if (id[i] == previous_good) {
-        mark(reason, i, Reason::kDuplicate);
-      } else {
-        previous_good = id[i];
-      }
-    }
-  }
+  Reorder reorder;
   out.quarantine.assign(channels.size() + 1, Table());
-  split_quarantine(customers, out.quarantine[0], accounting.channel(0));
+  {
+    const auto order = sorted_rows(customers, "", buckets, Checks::RepeatedCustomer, nullptr);
+    split_in_order(customers, order, reorder, out.quarantine[0], accounting.channel(0));
+  }
   out.customers = std::move(customers);
   const auto& customer_id = out.customers.values<std::int64_t>("customer_id");
+  CustomersByBucket by_bucket{&customer_id,
+                              std::vector<std::uint64_t>(static_cast<std::size_t>(buckets) + 1, 0)};
   out.bucket.resize(customer_id.size());
-  for (std::size_t i = 0; i < customer_id.size(); ++i) out.bucket[i] = bucket_of(customer_id[i], buckets);
+  for (std::size_t i = 0; i < customer_id.size(); ++i) {
+    out.bucket[i] = bucket_of(customer_id[i], buckets);
+    ++by_bucket.start[out.bucket[i] + 1];
+  }
+  std::partial_sum(by_bucket.start.begin(), by_bucket.start.end(), by_bucket.start.begin());
 
   out.channels.clear();
   for (std::size_t k = 0; k < channels.size(); ++k) {
     auto& [name, records] = channels[k];
-    const std::string& time = io::channel_schema(name).time_column;
-    sort_by_customer(records, time, buckets);
-    const auto& id = records.values<std::int64_t>("customer_id");
-    auto& reason = records.values<std::int8_t>("_reason");
-    const std::vector<std::int64_t> t = time_keys(records, time);
-
-    // Exact duplicates sit in the same (customer, time) run after the sort.
-    for (std::size_t run = 0; run < id.size();) {
-      std::size_t end = run + 1;
-      while (end < id.size() && id[end] == id[run] && t[end] == t[run]) ++end;
-      for (std::size_t i = run + 1; i < end; ++i) {
-        for (std::size_t j = run; j < i; ++j) {
-          if (reason[j] == 0 && reason[i] == 0 && same_record(records, i, j)) {
-            mark(reason, i, Reason::kDuplicate);
-            break;
-          }
-        }
-      }
-      run = end;
-    }
-
-    // Records of customers absent from the customers table; both are in
-    // (bucket, customer_id) order, so one merge walk finds them.
-    {
-      std::size_t c = 0;
-      for (std::size_t i = 0; i < id.size(); ++i) {
-        if (reason[i] != 0) continue;
-        const auto key = std::make_pair(bucket_of(id[i], buckets), id[i]);
-        while (c < customer_id.size() && std::make_pair(out.bucket[c], customer_id[c]) < key) ++c;
-        if (c == customer_id.size() || customer_id[c] != id[i]) mark(reason, i, Reason::kUnknownCustomer);
-      }
-    }
-    split_quarantine(records, out.quarantine[k + 1], accounting.channel(k + 1));
-
+    const auto order = sorted_rows(records, io::channel_schema(name).time_column, buckets,
+                                   Checks::DuplicateAndUnknownRecord, &by_bucket);
+    split_in_order(records, order, reorder, out.quarantine[k + 1], accounting.channel(k + 1));
     auto offsets = customer_offsets(customer_id, records.values<std::int64_t>("customer_id"));
     out.channels.push_back({name, std::move(records), std::move(offsets)});
   }

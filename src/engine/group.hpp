@@ -26,8 +26,4 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
 std::vector<std::uint64_t> customer_offsets(const std::vector<CustomerId>& customer_id,
                                             const std::vector<CustomerId>& record_customer_id);
 
-// Sorts `table` in place by (bucket of customer_id, customer_id, time column
-// if any, _record). Exposed for tests and benchmarks.
-void sort_by_customer(Table& table, const std::string& time_column, std::uint32_t buckets);
-
 }  // namespace portrait::engine

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
+
 #include "core/hash.hpp"
 #include "engine/group.hpp"
 #include "engine/record_checks.hpp"
@@ -108,25 +110,66 @@ TEST(Group, OrdersQuarantinesAndIndexes) {
   EXPECT_TRUE(accounting.unbalanced().empty());
 }
 
+TEST(Group, QuarantineInCustomerOrder) {
+  // Invalid ids (0) arrive in scrambled record order; the quarantine lists
+  // them by record key, like good rows, whatever the arrival order.
+  Table t = customers_of({0, 5, 0, 0, 3, 0});
+  t.values<std::int64_t>("_record") = {60, 1, 50, 40, 2, 30};
+  t.values<std::int8_t>("_reason") = {1, 0, 1, 1, 0, 1};
+  Accounting accounting({"customers"});
+  GroupedCustomers g;
+  group_records(std::move(t), {}, kBuckets, accounting, g);
+  EXPECT_EQ(g.quarantine[0].values<std::int64_t>("_record"), (std::vector<std::int64_t>{30, 40, 50, 60}));
+  EXPECT_EQ(g.customers.rows(), 2u);
+}
+
 TEST(Group, SameResultForAnyThreadCount) {
-  // Many customers and records so that buckets are sorted by several threads.
-  auto make = [] {
+  // Many customers and records so that buckets are sorted and checked by
+  // several threads; customers 1..450 of the 500 in the records, 21 of them
+  // listed twice, and every 50th record repeated.
+  auto grouped = [] {
+    std::vector<std::int64_t> ids;
+    for (std::int64_t id = 1; id <= 450; ++id) ids.push_back(id);
+    for (std::int64_t id = 7; id <= 450; id += 22) ids.push_back(id);
     std::vector<UsageRow> rows;
     for (std::int64_t i = 0; i < 20000; ++i) {
       KeyedRandom rng(3, static_cast<std::uint64_t>(i));
       rows.push_back({1 + static_cast<std::int64_t>(rng.below(500)),
                       static_cast<std::int64_t>(rng.below(100)), static_cast<std::int64_t>(rng.below(7)), i});
+      if (i % 50 == 0) rows.push_back({rows.back().id, rows.back().ts, rows.back().charge, 100000 + i});
     }
-    return usage_of(rows);
+    Accounting accounting({"customers", "usage"});
+    std::vector<std::pair<std::string, Table>> channels;
+    channels.emplace_back("usage", usage_of(rows));
+    GroupedCustomers out;
+    group_records(customers_of(ids), std::move(channels), 64, accounting, out);
+    return out;
   };
-  std::vector<std::int64_t> by_threads[2];
+  const int threads_before = omp_get_max_threads();
+  GroupedCustomers by_threads[2];
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    Table t = make();
-    sort_by_customer(t, "ts", 64);
-    by_threads[threads - 1] = t.values<std::int64_t>("_record");
+    by_threads[threads - 1] = grouped();
   }
-  EXPECT_EQ(by_threads[0], by_threads[1]);
+  const GroupedCustomers& one = by_threads[0];
+  const GroupedCustomers& two = by_threads[1];
+  EXPECT_EQ(one.customers.values<std::int64_t>("_record"), two.customers.values<std::int64_t>("_record"));
+  EXPECT_EQ(one.channels[0].records.values<std::int64_t>("_record"),
+            two.channels[0].records.values<std::int64_t>("_record"));
+  EXPECT_EQ(one.channels[0].offsets, two.channels[0].offsets);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(one.quarantine[k].values<std::int64_t>("_record"),
+              two.quarantine[k].values<std::int64_t>("_record"));
+    EXPECT_EQ(one.quarantine[k].values<std::int8_t>("_reason"),
+              two.quarantine[k].values<std::int8_t>("_reason"));
+  }
+  // Both kinds of channel quarantine happened, so the checks ran in threads.
+  const auto& reasons = one.quarantine[1].values<std::int8_t>("_reason");
+  EXPECT_GT(std::count(reasons.begin(), reasons.end(), static_cast<std::int8_t>(Reason::kDuplicate)), 300);
+  EXPECT_GT(std::count(reasons.begin(), reasons.end(), static_cast<std::int8_t>(Reason::kUnknownCustomer)),
+            1000);
+  EXPECT_EQ(one.quarantine[0].rows(), 21u);
+  omp_set_num_threads(threads_before);
 }
 
 TEST(RecordChecks, MarksFirstFailingCheck) {
