@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "catalog/expr_eval.hpp"
@@ -58,6 +59,53 @@ const GroupedChannel& channel_of(const CustomerBlock& block, const catalog::Tag&
   return it->second;
 }
 
+// A reference table's key column as sorted int64 keys. When the keys are
+// dense (cell and domain codes are), a direct index maps a key to its row,
+// so a lookup is one load instead of a binary search.
+class ReferenceKeys {
+ public:
+  ReferenceKeys(const Table& ref, const std::string& table, const std::string& key_column,
+                const std::string& tag_id) {
+    keys_.resize(ref.rows());
+    ref.column(key_column).visit([&](const auto& v) {
+      for (std::size_t i = 0; i < v.size(); ++i) keys_[i] = as_int(v[i]);
+    });
+    if (!std::is_sorted(keys_.begin(), keys_.end())) {
+      throw Error("reference table '" + table + "' is not sorted by " + key_column, "fact '" + tag_id + "'");
+    }
+    const auto known = std::upper_bound(keys_.begin(), keys_.end(), kNone);  // missing keys sort first
+    if (known == keys_.end()) return;
+    first_ = *known;
+    const auto span = static_cast<std::uint64_t>(keys_.back()) - static_cast<std::uint64_t>(first_);
+    if (span > kDenseFactor * keys_.size() + kDenseSlack) return;
+    dense_.assign(span + 1, -1);
+    // Ascending: equal keys keep their first row, as a binary search finds it.
+    for (auto it = keys_.end(); it != known;) {
+      --it;
+      dense_[static_cast<std::size_t>(*it - first_)] = static_cast<std::int32_t>(it - keys_.begin());
+    }
+  }
+
+  // The first row with `key`, or -1.
+  std::int64_t row_of(std::int64_t key) const {
+    if (key == kNone) return -1;
+    if (!dense_.empty()) {
+      if (key < first_ || static_cast<std::uint64_t>(key - first_) >= dense_.size()) return -1;
+      return dense_[static_cast<std::size_t>(key - first_)];
+    }
+    const auto pos = std::lower_bound(keys_.begin(), keys_.end(), key);
+    return pos != keys_.end() && *pos == key ? pos - keys_.begin() : -1;
+  }
+
+ private:
+  // A direct index is kept when it has at most this many slots per key.
+  static constexpr std::uint64_t kDenseFactor = 8;
+  static constexpr std::uint64_t kDenseSlack = 4096;
+  std::vector<std::int64_t> keys_;
+  std::int64_t first_ = 0;
+  std::vector<std::int32_t> dense_;
+};
+
 // The looked-up value of every record (missing when the key is missing or unknown).
 Column look_up(const FactSpec& f, const CustomerBlock& block, const Table& records,
                const std::string& tag_id) {
@@ -66,14 +114,10 @@ Column look_up(const FactSpec& f, const CustomerBlock& block, const Table& recor
     throw Error("reference table '" + f.lookup->table + "' was not loaded", "fact '" + tag_id + "'");
   }
   const Table& ref = *it->second;
-  std::vector<std::int64_t> keys(ref.rows());
-  ref.column(f.of).visit([&](const auto& v) {
-    for (std::size_t i = 0; i < v.size(); ++i) keys[i] = as_int(v[i]);
-  });
-  if (!std::is_sorted(keys.begin(), keys.end())) {
-    throw Error("reference table '" + f.lookup->table + "' is not sorted by " + f.of,
-                "fact '" + tag_id + "'");
+  if (ref.rows() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    throw Error("reference table '" + f.lookup->table + "' has over 2 billion rows", "fact '" + tag_id + "'");
   }
+  const ReferenceKeys keys(ref, f.lookup->table, f.of, tag_id);
   const Column& values = ref.column(f.lookup->value);
   const Column& record_keys = records.column(f.of);
   Column out(values.type());
@@ -85,16 +129,34 @@ Column look_up(const FactSpec& f, const CustomerBlock& block, const Table& recor
       const auto n = static_cast<std::int64_t>(k.size());
 #pragma omp parallel for schedule(static)
       for (std::int64_t r = 0; r < n; ++r) {
-        const std::int64_t key = as_int(k[static_cast<std::size_t>(r)]);
-        const auto pos = std::lower_bound(keys.begin(), keys.end(), key);
-        const bool found = key != kNone && pos != keys.end() && *pos == key;
-        dst[static_cast<std::size_t>(r)] =
-            found ? src[static_cast<std::size_t>(pos - keys.begin())] : missing<V>();
+        const std::int64_t row = keys.row_of(as_int(k[static_cast<std::size_t>(r)]));
+        dst[static_cast<std::size_t>(r)] = row < 0 ? missing<V>() : src[static_cast<std::size_t>(row)];
       }
     });
   });
   return out;
 }
+
+// Looked-up columns of one block, each computed once per (channel, reference
+// table, key column, value column): the facts of a catalog often read the
+// same one (seven telecom facts read domains.category1 of every web record).
+class LookedUpColumns {
+ public:
+  const Column& of(const FactSpec& f, const CustomerBlock& block, const Table& records,
+                   const std::string& tag_id) {
+    std::string key = f.channel;
+    for (const std::string* part : {&f.lookup->table, &f.of, &f.lookup->value}) {
+      key += '\0';
+      key += *part;
+    }
+    auto it = columns_.find(key);
+    if (it == columns_.end()) it = columns_.emplace(std::move(key), look_up(f, block, records, tag_id)).first;
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, Column> columns_;
+};
 
 std::vector<const Column*> bind(const catalog::CompiledExpr& e, const Table& records, const FactSpec& f,
                                 const Column* looked_up) {
@@ -246,25 +308,19 @@ struct Aggregator {
   }
 };
 
-}  // namespace
-
-void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out) {
+void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out, LookedUpColumns& lookups) {
   const FactSpec& f = tag.fact;
   const GroupedChannel& channel = channel_of(block, tag);
   const Table& records = *channel.records;
   const std::size_t customers = block.size();
   const auto range = catalog::window_range(f.window, block.period_start, block.period_end);
 
-  Column looked_up;
-  const Column* value_column = f.of.empty() ? nullptr : &records.column(f.of);
-  if (f.lookup) {
-    looked_up = look_up(f, block, records, tag.id);
-    value_column = &looked_up;
-  }
+  const Column* looked_up = f.lookup ? &lookups.of(f, block, records, tag.id) : nullptr;
+  const Column* value_column = looked_up != nullptr ? looked_up : f.of.empty() ? nullptr : &records.column(f.of);
   const Column& time_column = records.column(f.time_column);
   std::vector<const Column*> where_slots, when_slots;
-  if (f.where) where_slots = bind(*f.where, records, f, &looked_up);
-  if (f.when) when_slots = bind(*f.when, records, f, &looked_up);
+  if (f.where) where_slots = bind(*f.where, records, f, looked_up);
+  if (f.when) when_slots = bind(*f.when, records, f, looked_up);
 
   if (out.type() != catalog::storage_type(tag.type)) out = Column(catalog::storage_type(tag.type));
   out.resize(customers);
@@ -318,12 +374,20 @@ void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& o
   }
 }
 
+}  // namespace
+
+void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out) {
+  LookedUpColumns lookups;
+  compute_fact(tag, block, out, lookups);
+}
+
 void compute_facts(const catalog::Catalog& catalog, const CustomerBlock& block, Table& out) {
+  LookedUpColumns lookups;
   for (std::size_t index : catalog.evaluation) {
     const catalog::Tag& tag = catalog.tags[index];
     if (tag.kind != catalog::TagKind::Fact) continue;
     Column& column = out.has(tag.id) ? out.column(tag.id) : out.add(tag.id, catalog::storage_type(tag.type));
-    compute_fact(tag, block, column);
+    compute_fact(tag, block, column, lookups);
   }
 }
 

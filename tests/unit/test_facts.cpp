@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "catalog/catalog.hpp"
 #include "catalog/input_schema.hpp"
@@ -168,6 +170,47 @@ TEST(Facts, EveryKindOnAHandMadeBlock) {
   EXPECT_EQ(arpu[0], 2000.5);  // (1000 + 3001) / 2 from the exact sum
   EXPECT_TRUE(std::isnan(arpu[1]));
   EXPECT_TRUE(std::isnan(arpu[2]));
+}
+
+TEST(Facts, LookupsAgreeWithAndWithoutTheDirectIndex) {
+  // The cells as a dense table (looked up through a direct index) and with
+  // one far-away key more (searched): the same values. Repeated keys take
+  // their first row on both paths; a key absent from the table is missing.
+  const auto catalog = compile(kCatalog);
+  const std::vector<std::string> looked_up{"top_store", "lat_sum", "lat_avg", "lat_max", "at_store2"};
+  const auto facts_with = [&](std::vector<std::int32_t> cell, std::vector<std::int32_t> store,
+                              std::vector<double> lat) {
+    HandBlock hand;
+    hand.cells = Table("cells");
+    hand.cells.add("cell_id", ColumnType::Int32).values<std::int32_t>() = std::move(cell);
+    hand.cells.add("lat", ColumnType::Float64).values<double>() = std::move(lat);
+    hand.cells.add("store_id", ColumnType::Int32).values<std::int32_t>() = std::move(store);
+    Table out("facts");
+    compute_facts(catalog, hand.block, out);
+    Table picked("picked");
+    for (const auto& name : looked_up) picked.add(name, out.column(name));
+    return picked;
+  };
+  const auto same = [&](const Table& a, const Table& b) {
+    for (const auto& name : looked_up) {
+      a.column(name).visit([&](const auto& v) {
+        using V = typename std::decay_t<decltype(v)>::value_type;
+        const auto& w = b.column(name).values<V>();
+        ASSERT_EQ(v.size(), w.size()) << name;
+        EXPECT_EQ(std::memcmp(v.data(), w.data(), v.size() * sizeof(V)), 0) << name;
+      });
+    }
+  };
+  const Table dense = facts_with({100, 200, 300}, {1, 2, 2}, {31.5, 31.25, 30.0});
+  same(dense, facts_with({100, 200, 300, 2'000'000'000}, {1, 2, 2, 9}, {31.5, 31.25, 30.0, 0.0}));
+  same(dense, facts_with({100, 200, 200, 300}, {1, 2, 5, 2}, {31.5, 31.25, 99.0, 30.0}));
+  same(dense, facts_with({100, 200, 200, 300, 2'000'000'000}, {1, 2, 5, 2, 9}, {31.5, 31.25, 99.0, 30.0, 0.0}));
+
+  // Without cell 200: customer 11's two records there have no latitude.
+  const Table without = facts_with({100, 300}, {1, 2}, {31.5, 30.0});
+  same(without, facts_with({100, 300, 2'000'000'000}, {1, 2, 9}, {31.5, 30.0, 0.0}));
+  EXPECT_EQ(without.values<double>("lat_sum")[0], 31.5 + 31.5);
+  EXPECT_EQ(without.values<std::int64_t>("at_store2")[0], 0);
 }
 
 TEST(Facts, Int64SumOverflowIsAnErrorNamingTheCustomer) {
