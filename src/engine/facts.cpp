@@ -1,6 +1,7 @@
-// src/engine/facts.cpp: the fact kernels. Per work item: evaluate the where
-// (and share's when) mask over the item's records in batches, compute the
-// record times, then aggregate each customer's rows in order.
+// src/engine/facts.cpp: the fact kernels. The facts of one channel are
+// computed in one pass: per work item, evaluate each distinct where (and
+// share's when) mask over the item's records in batches, compute the record
+// times, then aggregate each customer's rows in order for every fact.
 #include "engine/facts.hpp"
 
 #include <omp.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "catalog/expr_eval.hpp"
@@ -21,12 +23,14 @@ using catalog::FactSpec;
 
 constexpr std::int64_t kNone = missing<std::int64_t>();
 
-// Each thread's buffers, reused from work item to work item.
-struct FactScratch {
-  catalog::EvalScratch eval;
-  std::vector<std::uint8_t> where, when;
-  std::vector<std::int64_t> times;
-  std::vector<std::int64_t> values;  // count_distinct / most_frequent
+// A work item's per-record inputs of one fact, indexed by r - r0, and a
+// thread's scratch for count_distinct / most_frequent.
+struct ItemRecords {
+  std::uint64_t r0 = 0;
+  const std::int64_t* times = nullptr;
+  const std::uint8_t* where = nullptr;  // nullptr: every record
+  const std::uint8_t* when = nullptr;   // share's numerator
+  std::vector<std::int64_t>* values = nullptr;
 };
 
 // A column value as int64 lanes see it: uint64 hashes bit-cast (0 is missing).
@@ -178,11 +182,13 @@ struct Aggregator {
   double* out_float;
 
   // Returns false when an int64 sum overflows.
-  bool run(std::size_t c, std::uint64_t begin, std::uint64_t end, FactScratch& s, std::uint64_t r0,
+  bool run(std::size_t c, std::uint64_t begin, std::uint64_t end, const ItemRecords& s,
            std::int64_t window_start, std::int64_t window_end) const {
+    const std::uint64_t r0 = s.r0;
     const auto kept = [&](std::uint64_t r) {
       const std::int64_t t = s.times[r - r0];
-      return t != kNone && t >= window_start && t < window_end && (!f.where || s.where[r - r0] != 0);
+      return t != kNone && t >= window_start && t < window_end &&
+             (s.where == nullptr || s.where[r - r0] != 0);
     };
     switch (f.agg) {
       case FactAgg::Count:
@@ -280,7 +286,7 @@ struct Aggregator {
         if constexpr (std::is_same_v<T, double>) {
           return true;  // refused by the catalog compiler
         } else {
-          auto& v = s.values;
+          auto& v = *s.values;
           v.clear();
           for (auto r = begin; r < end; ++r) {
             const std::int64_t x = kept(r) ? as_int(values[r]) : kNone;
@@ -308,68 +314,162 @@ struct Aggregator {
   }
 };
 
-void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out, LookedUpColumns& lookups) {
-  const FactSpec& f = tag.fact;
-  const GroupedChannel& channel = channel_of(block, tag);
-  const Table& records = *channel.records;
-  const std::size_t customers = block.size();
-  const auto range = catalog::window_range(f.window, block.period_start, block.period_end);
+// The facts of one channel, computed in one pass over its records: each
+// work item's records are read from memory once and stay in cache for every
+// fact, and the masks and record times that several facts share are
+// computed once per item.
+class ChannelPass {
+ public:
+  explicit ChannelPass(const GroupedChannel& channel) : channel_(&channel) {}
 
-  const Column* looked_up = f.lookup ? &lookups.of(f, block, records, tag.id) : nullptr;
-  const Column* value_column = looked_up != nullptr ? looked_up : f.of.empty() ? nullptr : &records.column(f.of);
-  const Column& time_column = records.column(f.time_column);
-  std::vector<const Column*> where_slots, when_slots;
-  if (f.where) where_slots = bind(*f.where, records, f, looked_up);
-  if (f.when) when_slots = bind(*f.when, records, f, looked_up);
+  // Binds a fact of this channel (and sizes `out`) for run().
+  void add(const catalog::Tag& tag, const CustomerBlock& block, Column& out, LookedUpColumns& lookups) {
+    const FactSpec& f = tag.fact;
+    const Table& records = *channel_->records;
+    Fact fact;
+    fact.tag = &tag;
+    fact.range = catalog::window_range(f.window, block.period_start, block.period_end);
+    const Column* looked_up = f.lookup ? &lookups.of(f, block, records, tag.id) : nullptr;
+    fact.values = looked_up != nullptr ? looked_up : f.of.empty() ? nullptr : &records.column(f.of);
+    fact.times = times_index(records.column(f.time_column), f.time_kind);
+    if (f.where) fact.where = mask_index(*f.where, bind(*f.where, records, f, looked_up));
+    if (f.when) fact.when = mask_index(*f.when, bind(*f.when, records, f, looked_up));
+    if (out.type() != catalog::storage_type(tag.type)) out = Column(catalog::storage_type(tag.type));
+    out.resize(block.size());
+    if (tag.type == catalog::ValueType::Float) {
+      fact.out_float = out.values<double>().data();
+    } else {
+      fact.out_int = out.values<std::int64_t>().data();
+    }
+    fact.first_overflow = block.size();
+    facts_.push_back(std::move(fact));
+  }
 
-  if (out.type() != catalog::storage_type(tag.type)) out = Column(catalog::storage_type(tag.type));
-  out.resize(customers);
-  std::int64_t* out_int = tag.type == catalog::ValueType::Float ? nullptr : out.values<std::int64_t>().data();
-  double* out_float = tag.type == catalog::ValueType::Float ? out.values<double>().data() : nullptr;
-
-  const auto items = static_cast<std::int64_t>((customers + kFactCustomers - 1) / kFactCustomers);
-  std::size_t first_overflow = customers;
-
-  const auto run = [&](const auto* values) {
-    using T = std::remove_const_t<std::remove_pointer_t<decltype(values)>>;
-    const Aggregator<T> aggregate{f, values, out_int, out_float};
+  // Computes every bound fact for all customers; OpenMP threads take work
+  // items of kFactCustomers customers.
+  void run(std::size_t customers) {
+    const auto items = static_cast<std::int64_t>((customers + kFactCustomers - 1) / kFactCustomers);
 #pragma omp parallel
     {
-      FactScratch s;
+      Scratch s;
+      s.masks.resize(masks_.size());
+      s.times.resize(times_.size());
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t item = 0; item < items; ++item) {
         const std::size_t c0 = static_cast<std::size_t>(item) * kFactCustomers;
         const std::size_t c1 = std::min(customers, c0 + kFactCustomers);
-        const std::uint64_t r0 = channel.offsets[c0], r1 = channel.offsets[c1];
-        if (f.where) catalog::evaluate_mask(*f.where, where_slots, r0, r1, s.eval, s.where);
-        if (f.when) catalog::evaluate_mask(*f.when, when_slots, r0, r1, s.eval, s.when);
-        s.times.resize(r1 - r0);
-        time_column.visit([&](const auto& t) {
-          for (auto r = r0; r < r1; ++r) {
-            const std::int64_t v = as_int(t[r]);
-            s.times[r - r0] = f.time_kind == catalog::TimeKind::YearMonth && v != kNone ? month_start(v) : v;
-          }
-        });
-        for (std::size_t c = c0; c < c1; ++c) {
-          if (!aggregate.run(c, channel.offsets[c], channel.offsets[c + 1], s, r0, range.start, range.end)) {
-#pragma omp critical(portrait_fact_overflow)
-            first_overflow = std::min(first_overflow, c);
-          }
-        }
+        run_item(c0, c1, s);
       }
     }
-  };
-  if (value_column == nullptr) {
-    run(static_cast<const std::int64_t*>(nullptr));
-  } else {
-    value_column->visit([&](const auto& v) { run(v.data()); });
   }
-  if (first_overflow < customers) {
+
+  // The tag and first overflowing customer of each bound fact (customers when none).
+  std::vector<std::pair<const catalog::Tag*, std::size_t>> overflows() const {
+    std::vector<std::pair<const catalog::Tag*, std::size_t>> out;
+    for (const Fact& fact : facts_) out.emplace_back(fact.tag, fact.first_overflow);
+    return out;
+  }
+
+ private:
+  struct Fact {
+    const catalog::Tag* tag = nullptr;
+    catalog::TimeRange range;
+    const Column* values = nullptr;          // nullptr for count / share
+    std::size_t times = 0;                   // into times_
+    std::optional<std::size_t> where, when;  // into masks_
+    std::int64_t* out_int = nullptr;
+    double* out_float = nullptr;
+    std::size_t first_overflow = 0;
+  };
+  struct Mask {
+    const catalog::CompiledExpr* condition;
+    std::vector<const Column*> slots;
+  };
+  struct Times {
+    const Column* column;
+    catalog::TimeKind kind;
+  };
+  // Each thread's buffers, reused from work item to work item.
+  struct Scratch {
+    catalog::EvalScratch eval;
+    std::vector<std::vector<std::uint8_t>> masks;
+    std::vector<std::vector<std::int64_t>> times;
+    std::vector<std::int64_t> values;
+  };
+
+  // The same condition text over the same columns is evaluated once.
+  std::size_t mask_index(const catalog::CompiledExpr& condition, std::vector<const Column*> slots) {
+    for (std::size_t i = 0; i < masks_.size(); ++i) {
+      if (masks_[i].condition->text == condition.text && masks_[i].slots == slots) return i;
+    }
+    masks_.push_back({&condition, std::move(slots)});
+    return masks_.size() - 1;
+  }
+
+  std::size_t times_index(const Column& column, catalog::TimeKind kind) {
+    for (std::size_t i = 0; i < times_.size(); ++i) {
+      if (times_[i].column == &column && times_[i].kind == kind) return i;
+    }
+    times_.push_back({&column, kind});
+    return times_.size() - 1;
+  }
+
+  void run_item(std::size_t c0, std::size_t c1, Scratch& s) {
+    const std::uint64_t r0 = channel_->offsets[c0], r1 = channel_->offsets[c1];
+    for (std::size_t m = 0; m < masks_.size(); ++m) {
+      catalog::evaluate_mask(*masks_[m].condition, masks_[m].slots, r0, r1, s.eval, s.masks[m]);
+    }
+    for (std::size_t k = 0; k < times_.size(); ++k) {
+      auto& times = s.times[k];
+      times.resize(r1 - r0);
+      const bool months = times_[k].kind == catalog::TimeKind::YearMonth;
+      times_[k].column->visit([&](const auto& t) {
+        for (auto r = r0; r < r1; ++r) {
+          const std::int64_t v = as_int(t[r]);
+          times[r - r0] = months && v != kNone ? month_start(v) : v;
+        }
+      });
+    }
+    for (Fact& fact : facts_) {
+      const ItemRecords records{r0, s.times[fact.times].data(),
+                                fact.where ? s.masks[*fact.where].data() : nullptr,
+                                fact.when ? s.masks[*fact.when].data() : nullptr, &s.values};
+      const auto aggregate = [&](const auto* values) {
+        using T = std::remove_const_t<std::remove_pointer_t<decltype(values)>>;
+        const Aggregator<T> aggregator{fact.tag->fact, values, fact.out_int, fact.out_float};
+        for (std::size_t c = c0; c < c1; ++c) {
+          if (!aggregator.run(c, channel_->offsets[c], channel_->offsets[c + 1], records, fact.range.start,
+                              fact.range.end)) {
+#pragma omp critical(portrait_fact_overflow)
+            fact.first_overflow = std::min(fact.first_overflow, c);
+          }
+        }
+      };
+      if (fact.values == nullptr) {
+        aggregate(static_cast<const std::int64_t*>(nullptr));
+      } else {
+        fact.values->visit([&](const auto& v) { aggregate(v.data()); });
+      }
+    }
+  }
+
+  const GroupedChannel* channel_;
+  std::vector<Mask> masks_;
+  std::vector<Times> times_;
+  std::vector<Fact> facts_;
+};
+
+// Throws for the first fact (in the order given) whose int64 sum overflowed.
+void check_overflows(const std::vector<std::pair<const catalog::Tag*, std::size_t>>& overflows,
+                     const CustomerBlock& block) {
+  for (const auto& [tag, first_overflow] : overflows) {
+    if (first_overflow >= block.size()) continue;
     std::string id = "row " + std::to_string(first_overflow);
     if (block.customers->has("customer_id")) {
       id = "customer " + std::to_string(block.customers->values<std::int64_t>("customer_id")[first_overflow]);
     }
-    throw Error("the sum of " + f.channel + "." + f.of + " overflows int64", "fact '" + tag.id + "', " + id,
+    const FactSpec& f = tag->fact;
+    throw Error("the sum of " + f.channel + "." + f.of + " overflows int64", "fact '" + tag->id + "', " + id,
                 "check the input for corrupt amounts");
   }
 }
@@ -378,17 +478,41 @@ void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& o
 
 void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out) {
   LookedUpColumns lookups;
-  compute_fact(tag, block, out, lookups);
+  ChannelPass pass(channel_of(block, tag));
+  pass.add(tag, block, out, lookups);
+  pass.run(block.size());
+  check_overflows(pass.overflows(), block);
 }
 
 void compute_facts(const catalog::Catalog& catalog, const CustomerBlock& block, Table& out) {
+  // One pass per channel, in the order of each channel's first fact.
   LookedUpColumns lookups;
+  std::vector<std::pair<std::string, ChannelPass>> passes;
+  std::vector<const catalog::Tag*> facts;
   for (std::size_t index : catalog.evaluation) {
     const catalog::Tag& tag = catalog.tags[index];
     if (tag.kind != catalog::TagKind::Fact) continue;
+    const GroupedChannel& channel = channel_of(block, tag);
+    auto pass = std::find_if(passes.begin(), passes.end(),
+                             [&](const auto& p) { return p.first == tag.fact.channel; });
+    if (pass == passes.end()) {
+      passes.emplace_back(tag.fact.channel, ChannelPass(channel));
+      pass = passes.end() - 1;
+    }
     Column& column = out.has(tag.id) ? out.column(tag.id) : out.add(tag.id, catalog::storage_type(tag.type));
-    compute_fact(tag, block, column, lookups);
+    pass->second.add(tag, block, column, lookups);
+    facts.push_back(&tag);
   }
+  std::vector<std::pair<const catalog::Tag*, std::size_t>> overflows;
+  for (auto& [channel, pass] : passes) {
+    pass.run(block.size());
+    for (const auto& overflow : pass.overflows()) overflows.push_back(overflow);
+  }
+  // Reported for the first overflowing fact in evaluation order.
+  std::sort(overflows.begin(), overflows.end(), [&](const auto& a, const auto& b) {
+    return std::find(facts.begin(), facts.end(), a.first) < std::find(facts.begin(), facts.end(), b.first);
+  });
+  check_overflows(overflows, block);
 }
 
 }  // namespace portrait::engine

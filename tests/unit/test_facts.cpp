@@ -204,7 +204,8 @@ TEST(Facts, LookupsAgreeWithAndWithoutTheDirectIndex) {
   const Table dense = facts_with({100, 200, 300}, {1, 2, 2}, {31.5, 31.25, 30.0});
   same(dense, facts_with({100, 200, 300, 2'000'000'000}, {1, 2, 2, 9}, {31.5, 31.25, 30.0, 0.0}));
   same(dense, facts_with({100, 200, 200, 300}, {1, 2, 5, 2}, {31.5, 31.25, 99.0, 30.0}));
-  same(dense, facts_with({100, 200, 200, 300, 2'000'000'000}, {1, 2, 5, 2, 9}, {31.5, 31.25, 99.0, 30.0, 0.0}));
+  same(dense,
+       facts_with({100, 200, 200, 300, 2'000'000'000}, {1, 2, 5, 2, 9}, {31.5, 31.25, 99.0, 30.0, 0.0}));
 
   // Without cell 200: customer 11's two records there have no latitude.
   const Table without = facts_with({100, 300}, {1, 2}, {31.5, 30.0});
