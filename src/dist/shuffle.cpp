@@ -13,6 +13,33 @@
 #include <stdexcept>
 
 namespace portrait::dist {
+namespace {
+
+// out[i] = src[rows[i]] for elements of `width` bytes; the fixed-size copies
+// compile to plain loads and stores (a memcpy of a run-time size per value
+// would be a library call).
+template <std::size_t W>
+void gather_values(std::byte* out, const std::byte* src, const std::uint32_t* rows, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    std::memcpy(out + i * W, src + static_cast<std::size_t>(rows[i]) * W, W);
+}
+
+void gather_values(std::size_t width, std::byte* out, const std::byte* src, const std::uint32_t* rows,
+                   std::size_t n) {
+  switch (width) {
+    case 1:
+      return gather_values<1>(out, src, rows, n);
+    case 4:
+      return gather_values<4>(out, src, rows, n);
+    case 8:
+      return gather_values<8>(out, src, rows, n);
+    default:
+      for (std::size_t i = 0; i < n; ++i)
+        std::memcpy(out + i * width, src + static_cast<std::size_t>(rows[i]) * width, width);
+  }
+}
+
+}  // namespace
 
 Shuffle::Shuffle(const Comm& comm, std::size_t round_bytes) : comm_(comm), round_bytes_(round_bytes) {}
 
@@ -56,6 +83,9 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
   receive_counts_.resize(np);
   receive_displs_.resize(np);
 
+  // The rank's rows for itself do not go through MPI: they are gathered
+  // straight into their place in `incoming` (no pack, copy and unpack).
+  const auto self = static_cast<std::size_t>(comm_.rank());
   for (std::uint64_t round = 0; round < rounds; ++round) {
     std::size_t send_total = 0;
     for (std::size_t d = 0; d < np; ++d) {
@@ -63,7 +93,7 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
       const std::uint64_t first = std::min(have, round * cap);
       send_rows_[d] = static_cast<std::int64_t>(std::min(have, first + cap) - first);
       send_displs_[d] = static_cast<int>(send_total);
-      send_counts_[d] = static_cast<int>(static_cast<std::size_t>(send_rows_[d]) * row_bytes);
+      send_counts_[d] = d == self ? 0 : static_cast<int>(static_cast<std::size_t>(send_rows_[d]) * row_bytes);
       send_total += static_cast<std::size_t>(send_counts_[d]);
     }
     MPI_Alltoall(send_rows_.data(), 1, MPI_INT64_T, receive_rows_.data(), 1, MPI_INT64_T, comm_.raw());
@@ -71,7 +101,8 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
     std::uint64_t received_rows = 0;
     for (std::size_t s = 0; s < np; ++s) {
       receive_displs_[s] = static_cast<int>(receive_total);
-      receive_counts_[s] = static_cast<int>(static_cast<std::size_t>(receive_rows_[s]) * row_bytes);
+      receive_counts_[s] =
+          s == self ? 0 : static_cast<int>(static_cast<std::size_t>(receive_rows_[s]) * row_bytes);
       receive_total += static_cast<std::size_t>(receive_counts_[s]);
       received_rows += static_cast<std::uint64_t>(receive_rows_[s]);
     }
@@ -79,16 +110,14 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
     // Pack: destination blocks, column after column within each block.
     send_.resize(send_total);
     for (std::size_t d = 0; d < np; ++d) {
+      if (d == self) continue;
       const std::uint64_t first = dest_begin_[d] + round * cap;
       const auto n = static_cast<std::size_t>(send_rows_[d]);
       std::byte* out = send_.data() + send_displs_[d];
       for (std::size_t c = 0; c < outgoing.column_count(); ++c) {
         const Column& col = outgoing.column(c);
         const std::size_t width = size_of(col.type());
-        const auto* src = static_cast<const std::byte*>(col.data());
-        for (std::size_t i = 0; i < n; ++i) {
-          std::memcpy(out + i * width, src + static_cast<std::size_t>(order_[first + i]) * width, width);
-        }
+        gather_values(width, out, static_cast<const std::byte*>(col.data()), order_.data() + first, n);
         out += n * width;
       }
     }
@@ -97,7 +126,8 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
     MPI_Alltoallv(send_.data(), send_counts_.data(), send_displs_.data(), MPI_BYTE, receive_.data(),
                   receive_counts_.data(), receive_displs_.data(), MPI_BYTE, comm_.raw());
 
-    // Unpack: append every source's block, column by column.
+    // Unpack: append every source's block, column by column; this rank's
+    // own block straight from `outgoing`.
     const std::size_t before = incoming.rows();
     incoming.resize(before + received_rows);
     for (std::size_t c = 0; c < incoming.column_count(); ++c) {
@@ -106,21 +136,25 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
       auto* dst = static_cast<std::byte*>(col.data()) + before * width;
       for (std::size_t s = 0; s < np; ++s) {
         const auto n = static_cast<std::size_t>(receive_rows_[s]);
-        // Offset of column c inside source s's block.
-        std::size_t offset = static_cast<std::size_t>(receive_displs_[s]);
-        for (std::size_t k = 0; k < c; ++k) offset += n * size_of(incoming.column(k).type());
-        std::memcpy(dst, receive_.data() + offset, n * width);
+        if (s == self) {
+          gather_values(width, dst, static_cast<const std::byte*>(outgoing.column(c).data()),
+                        order_.data() + dest_begin_[self] + round * cap, n);
+        } else {
+          // Offset of column c inside source s's block.
+          std::size_t offset = static_cast<std::size_t>(receive_displs_[s]);
+          for (std::size_t k = 0; k < c; ++k) offset += n * size_of(incoming.column(k).type());
+          std::memcpy(dst, receive_.data() + offset, n * width);
+        }
         dst += n * width;
       }
     }
 
-    const auto self = static_cast<std::size_t>(comm_.rank());
     for (std::size_t d = 0; d < np; ++d) {
       stats_.rows_sent += static_cast<std::uint64_t>(send_rows_[d]);
       if (d != self) stats_.bytes_sent += static_cast<std::uint64_t>(send_counts_[d]);
     }
     stats_.rows_received += received_rows;
-    stats_.bytes_received += receive_total - static_cast<std::size_t>(receive_counts_[self]);
+    stats_.bytes_received += receive_total;
   }
   stats_.rounds += rounds;
 }
