@@ -323,13 +323,13 @@ class ChannelPass {
   explicit ChannelPass(const GroupedChannel& channel) : channel_(&channel) {}
 
   // Binds a fact of this channel (and sizes `out`) for run().
-  void add(const catalog::Tag& tag, const CustomerBlock& block, Column& out, LookedUpColumns& lookups) {
+  void add(const catalog::Tag& tag, const CustomerBlock& block, Column& out) {
     const FactSpec& f = tag.fact;
     const Table& records = *channel_->records;
     Fact fact;
     fact.tag = &tag;
     fact.range = catalog::window_range(f.window, block.period_start, block.period_end);
-    const Column* looked_up = f.lookup ? &lookups.of(f, block, records, tag.id) : nullptr;
+    const Column* looked_up = f.lookup ? &lookups_.of(f, block, records, tag.id) : nullptr;
     fact.values = looked_up != nullptr ? looked_up : f.of.empty() ? nullptr : &records.column(f.of);
     fact.times = times_index(records.column(f.time_column), f.time_kind);
     if (f.where) fact.where = mask_index(*f.where, bind(*f.where, records, f, looked_up));
@@ -454,6 +454,7 @@ class ChannelPass {
   }
 
   const GroupedChannel* channel_;
+  LookedUpColumns lookups_;  // released with the pass
   std::vector<Mask> masks_;
   std::vector<Times> times_;
   std::vector<Fact> facts_;
@@ -477,34 +478,34 @@ void check_overflows(const std::vector<std::pair<const catalog::Tag*, std::size_
 }  // namespace
 
 void compute_fact(const catalog::Tag& tag, const CustomerBlock& block, Column& out) {
-  LookedUpColumns lookups;
   ChannelPass pass(channel_of(block, tag));
-  pass.add(tag, block, out, lookups);
+  pass.add(tag, block, out);
   pass.run(block.size());
   check_overflows(pass.overflows(), block);
 }
 
 void compute_facts(const catalog::Catalog& catalog, const CustomerBlock& block, Table& out) {
-  // One pass per channel, in the order of each channel's first fact.
-  LookedUpColumns lookups;
-  std::vector<std::pair<std::string, ChannelPass>> passes;
+  // The facts of each channel, channels in the order of their first fact.
+  std::vector<std::pair<const GroupedChannel*, std::vector<const catalog::Tag*>>> by_channel;
   std::vector<const catalog::Tag*> facts;
   for (std::size_t index : catalog.evaluation) {
     const catalog::Tag& tag = catalog.tags[index];
     if (tag.kind != catalog::TagKind::Fact) continue;
-    const GroupedChannel& channel = channel_of(block, tag);
-    auto pass = std::find_if(passes.begin(), passes.end(),
-                             [&](const auto& p) { return p.first == tag.fact.channel; });
-    if (pass == passes.end()) {
-      passes.emplace_back(tag.fact.channel, ChannelPass(channel));
-      pass = passes.end() - 1;
-    }
-    Column& column = out.has(tag.id) ? out.column(tag.id) : out.add(tag.id, catalog::storage_type(tag.type));
-    pass->second.add(tag, block, column, lookups);
+    const GroupedChannel* channel = &channel_of(block, tag);
+    auto it =
+        std::find_if(by_channel.begin(), by_channel.end(), [&](const auto& c) { return c.first == channel; });
+    if (it == by_channel.end()) it = by_channel.insert(it, {channel, {}});
+    it->second.push_back(&tag);
     facts.push_back(&tag);
   }
+  // One pass at a time, so only one channel's looked-up columns are held.
   std::vector<std::pair<const catalog::Tag*, std::size_t>> overflows;
-  for (auto& [channel, pass] : passes) {
+  for (const auto& [channel, tags] : by_channel) {
+    ChannelPass pass(*channel);
+    for (const catalog::Tag* tag : tags) {
+      pass.add(*tag, block,
+               out.has(tag->id) ? out.column(tag->id) : out.add(tag->id, catalog::storage_type(tag->type)));
+    }
     pass.run(block.size());
     for (const auto& overflow : pass.overflows()) overflows.push_back(overflow);
   }

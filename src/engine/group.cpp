@@ -10,7 +10,8 @@
 // depends only on its own records, so any thread count gives the same order
 // and the same reasons. Finally every column is gathered once, good rows to
 // the grouped table and quarantined rows to the quarantine, through spare
-// buffers reused from column to column (fresh pages are slow to touch).
+// buffers reused from column to column of a type (fresh pages are slow to
+// touch).
 #include "engine/group.hpp"
 
 #include <omp.h>
@@ -184,29 +185,30 @@ std::vector<std::uint32_t> sorted_rows(Table& table, const std::string& time_col
   });
 }
 
-// Gathers a table's columns in a new row order, in place, through one spare
+// Gathers a table's columns in a new row order, in place, through a spare
 // buffer per column type: after the swap the spare holds the old column,
-// whose pages are already touched, for the next column of that type.
-class Reorder {
- public:
-  void apply(Table& table, std::span<const std::uint32_t> rows) {
-    for (std::size_t c = 0; c < table.column_count(); ++c) {
-      Column& column = table.column(c);
-      Column& spare = spare_[static_cast<std::size_t>(column.type())];
-      if (spare.type() != column.type()) spare = Column(column.type());
-      spare.gather(column, rows);
-      std::swap(column, spare);
-    }
+// whose pages are already touched, for the next column of that type. A
+// spare is released after the table's last column of its type, so at most
+// one column more than the table is held at any time.
+void reorder(Table& table, std::span<const std::uint32_t> rows) {
+  std::array<Column, 5> spare;  // one per ColumnType
+  for (std::size_t c = 0; c < table.column_count(); ++c) {
+    Column& column = table.column(c);
+    Column& s = spare[static_cast<std::size_t>(column.type())];
+    if (s.type() != column.type()) s = Column(column.type());
+    s.gather(column, rows);
+    std::swap(column, s);
+    bool used_again = false;
+    for (std::size_t k = c + 1; k < table.column_count(); ++k)
+      used_again |= table.column(k).type() == column.type();
+    if (!used_again) s = Column(column.type());
   }
-
- private:
-  std::array<Column, 5> spare_;  // one per ColumnType
-};
+}
 
 // Moves the rows with a reason to `quarantine` (same columns) and puts the
 // good rows in `order`, both keeping `order`'s sequence; counts them.
-void split_in_order(Table& table, const std::vector<std::uint32_t>& order, Reorder& reorder,
-                    Table& quarantine, ChannelAccount& account) {
+void split_in_order(Table& table, const std::vector<std::uint32_t>& order, Table& quarantine,
+                    ChannelAccount& account) {
   const auto& reason = table.values<std::int8_t>("_reason");
   std::vector<std::uint32_t> good, bad;
   good.reserve(order.size());
@@ -215,18 +217,17 @@ void split_in_order(Table& table, const std::vector<std::uint32_t>& order, Reord
   for (std::size_t c = 0; c < table.column_count(); ++c) quarantine.column(c).gather(table.column(c), bad);
   for (const std::uint32_t row : bad) ++account.quarantined[static_cast<std::size_t>(reason[row])];
   account.used += static_cast<std::int64_t>(good.size());
-  reorder.apply(table, good);
+  reorder(table, good);
 }
 
 }  // namespace
 
 void group_records(Table customers, std::vector<std::pair<std::string, Table>> channels,
                    std::uint32_t buckets, Accounting& accounting, GroupedCustomers& out) {
-  Reorder reorder;
   out.quarantine.assign(channels.size() + 1, Table());
   {
     const auto order = sorted_rows(customers, "", buckets, Checks::RepeatedCustomer, nullptr);
-    split_in_order(customers, order, reorder, out.quarantine[0], accounting.channel(0));
+    split_in_order(customers, order, out.quarantine[0], accounting.channel(0));
   }
   out.customers = std::move(customers);
   const auto& customer_id = out.customers.values<std::int64_t>("customer_id");
@@ -244,7 +245,7 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
     auto& [name, records] = channels[k];
     const auto order = sorted_rows(records, io::channel_schema(name).time_column, buckets,
                                    Checks::DuplicateAndUnknownRecord, &by_bucket);
-    split_in_order(records, order, reorder, out.quarantine[k + 1], accounting.channel(k + 1));
+    split_in_order(records, order, out.quarantine[k + 1], accounting.channel(k + 1));
     auto offsets = customer_offsets(customer_id, records.values<std::int64_t>("customer_id"));
     out.channels.push_back({name, std::move(records), std::move(offsets)});
   }
