@@ -1,5 +1,5 @@
-// src/catalog/catalog.cpp: names of catalog enums, lookups in a compiled
-// catalog, time windows, and reading a catalog file.
+// src/catalog/catalog.cpp: names of catalog enums and merge policies,
+// lookups in a compiled catalog, time windows, and reading a catalog file.
 #include "catalog/catalog.hpp"
 
 #include <fstream>
@@ -116,8 +116,24 @@ std::string_view to_string(MergePolicy policy) {
       return "most_frequent";
     case MergePolicy::Latest:
       return "latest";
+    case MergePolicy::ChannelPriority:
+      return "channel_priority";
   }
   return "?";
+}
+
+std::string merge_description(const Tag& tag) {
+  std::string text(to_string(tag.merge));
+  if (tag.merge == MergePolicy::Latest) text += " by " + tag.merge_by;
+  if (tag.merge == MergePolicy::ChannelPriority) {
+    text += '(';
+    for (std::size_t k = 0; k < tag.merge_channels.size(); ++k) {
+      if (k > 0) text += ',';
+      text += tag.merge_channels[k];
+    }
+    text += ')';
+  }
+  return text;
 }
 
 }  // namespace portrait::catalog

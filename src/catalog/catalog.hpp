@@ -98,7 +98,17 @@ struct RuleSpec {
 
 // How a tag's values of one person's customers (numbers, accounts) make the
 // person's value in the merged profile. None: not in the merged profile.
-enum class MergePolicy : std::uint8_t { None, Sum, Min, Max, Any, All, MostFrequent, Latest };
+enum class MergePolicy : std::uint8_t {
+  None,
+  Sum,
+  Min,
+  Max,
+  Any,
+  All,
+  MostFrequent,
+  Latest,
+  ChannelPriority
+};
 std::string_view to_string(MergePolicy policy);
 
 struct Tag {
@@ -116,8 +126,15 @@ struct Tag {
   std::size_t model = 0;                // TagKind::Model: index into Catalog::models
   MergePolicy merge = MergePolicy::None;
   std::string merge_by;  // Latest: the member with the greatest value of this tag wins
+  // ChannelPriority: channels, most trusted first; a member ranks by the first
+  // of them in which it has records in the period.
+  std::vector<std::string> merge_channels;
   SourceLocation location;
 };
+
+// A tag's merge policy as a run records it: "sum", "latest by last_activity",
+// "channel_priority(billing,usage,web)".
+std::string merge_description(const Tag& tag);
 
 struct Subcategory {
   std::string id;
@@ -193,6 +210,10 @@ struct Catalog {
   std::vector<StatisticSpec> statistics;
   std::vector<ModelSpec> models;          // run after `evaluation`, in this order
   std::vector<std::size_t> after_models;  // rules that read model outputs, in dependency order
+  // What ranks members for channel_priority merges: a count of the records in
+  // the period of each channel those policies name (in order of first
+  // mention). Not tags: a run computes them beside the tags, for the merge.
+  std::vector<FactSpec> merge_record_counts;
 
   const Tag* find(std::string_view id) const;
   std::size_t fact_count() const;

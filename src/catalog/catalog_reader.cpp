@@ -200,15 +200,19 @@ class CatalogReader {
   // ---- merged profiles ----------------------------------------------------
 
   // merge: sum | min | max | any | all | most_frequent | {policy: latest, by: <tag>}
+  //        | {policy: channel_priority, channels: [<channel>, ...]}
   // Checked once every tag's type is known.
   void read_merges() {
-    const std::vector<std::string> policies{"sum", "min", "max", "any", "all", "most_frequent", "latest"};
+    const std::vector<std::string> policies{"sum", "min",           "max",    "any",
+                                            "all", "most_frequent", "latest", "channel_priority"};
     for (const auto& [index, node] : pending_merges_) {
       Tag& tag = cat_.tags[index];
       if (node.IsMap()) {
-        src_.check_keys(node, {"policy", "by"});
+        src_.check_keys(node, {"policy", "by", "channels"});
       } else if (!node.IsScalar()) {
-        src_.fail(node, "'merge' is a policy or {policy: latest, by: <tag>}");
+        src_.fail(node,
+                  "'merge' is a policy, {policy: latest, by: <tag>} or "
+                  "{policy: channel_priority, channels: [<channel>, ...]}");
       }
       // Initialised once: assigning to a YAML::Node writes into the node it refers to.
       const YAML::Node policy_node = node.IsMap() ? src_.scalar_node(node, "policy") : node;
@@ -247,10 +251,68 @@ class CatalogReader {
         }
         tag.merge_by = order->id;
       } else if (node.IsMap() && node["by"]) {
-        src_.fail(node["by"], "only merge 'latest' takes 'by'");
+        src_.fail(node["by"], "only merge 'latest' takes 'by'",
+                  tag.merge == MergePolicy::ChannelPriority
+                      ? "channel_priority ranks the members by 'channels'"
+                      : "");
+      }
+      if (tag.merge == MergePolicy::ChannelPriority) {
+        read_merge_channels(node, tag);
+      } else if (node.IsMap() && node["channels"]) {
+        src_.fail(node["channels"], "only merge 'channel_priority' takes 'channels'");
       }
       if (tag.state == TagState::Offline)
         src_.fail(policy_node, "tag '" + tag.id + "' is offline and not computed");
+    }
+  }
+
+  // channels: [billing, usage, web]: the channels with records that rank a
+  // person's members, most trusted first. Each channel named by any policy
+  // gets one record count over the period in Catalog::merge_record_counts.
+  void read_merge_channels(const YAML::Node& node, Tag& tag) {
+    std::vector<std::string> names;  // for hints
+    for (const auto& c : schema_.channels) {
+      if (&c != customers_) names.push_back(c.channel);
+    }
+    if (!node.IsMap() || !node["channels"]) {
+      src_.fail(node,
+                "merge 'channel_priority' needs 'channels': the channels that rank the members, most "
+                "trusted first",
+                "e.g. merge: {policy: channel_priority, channels: [billing, usage, web]}");
+    }
+    const YAML::Node list = node["channels"];
+    src_.require_sequence(list, "'channels'");
+    if (list.size() == 0) src_.fail(list, "'channels' lists no channel", "channels: " + join(names));
+    std::vector<YAML::Node> listed;
+    for (const auto& item : list) {
+      if (!item.IsScalar()) src_.fail(item, "a channel is a name", "channels: " + join(names));
+      const std::string channel = item.Scalar();
+      const ChannelColumns* columns = schema_.channel(channel);
+      if (columns == customers_) {
+        src_.fail(item, "'customers' has one row per customer: it ranks no member above another",
+                  "list channels with records: " + join(names));
+      }
+      if (columns == nullptr) {
+        src_.fail(item, "unknown channel '" + channel + "'",
+                  name_hint(channel, names, "channels: " + join(names)));
+      }
+      for (const auto& first : listed) {
+        if (first.Scalar() == channel) {
+          src_.fail(item, "channel '" + channel + "' is listed twice",
+                    "the first is at " + src_.location(first).to_string());
+        }
+      }
+      listed.push_back(item);
+      tag.merge_channels.push_back(channel);
+      auto& counts = cat_.merge_record_counts;
+      if (std::none_of(counts.begin(), counts.end(),
+                       [&](const FactSpec& f) { return f.channel == channel; })) {
+        FactSpec count;  // agg count, window the period: every record of the month
+        count.channel = channel;
+        count.time_column = columns->time_column;
+        count.time_kind = columns->time_kind;
+        counts.push_back(std::move(count));
+      }
     }
   }
 

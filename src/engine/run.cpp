@@ -588,6 +588,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     dist::collectively(comm, [&] {
       facts = tag_catalog ? compute_catalog_tags(*tag_catalog, grouped, lookups, job.period)
                           : compute_builtin_facts(grouped);
+      if (tag_catalog && job.resolve_identity) count_channel_records(*tag_catalog, grouped, job.period);
     });
     if (job.resolve_identity) facts = with_person_ids(std::move(facts), std::move(persons));
     if (tag_catalog && !tag_catalog->models.empty()) {
@@ -626,13 +627,10 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   nlohmann::json merge_policies = nlohmann::json::object();
   if (job.resolve_identity && tag_catalog && has_merged_profiles(*tag_catalog)) {
     progress.phase("merge");
-    profiles = merge_profiles(comm, *tag_catalog, facts, partition,
+    profiles = merge_profiles(comm, *tag_catalog, facts, grouped.customers, partition,
                               std::max<std::uint64_t>(job.effective_round_bytes(), 1024));
     for (const auto& tag : tag_catalog->tags) {
-      if (tag.merge == catalog::MergePolicy::None) continue;
-      merge_policies[tag.id] = tag.merge_by.empty()
-                                   ? std::string(catalog::to_string(tag.merge))
-                                   : std::string(catalog::to_string(tag.merge)) + " by " + tag.merge_by;
+      if (tag.merge != catalog::MergePolicy::None) merge_policies[tag.id] = catalog::merge_description(tag);
     }
   }
 

@@ -1,6 +1,6 @@
 // tests/unit/test_catalog.cpp: compiling catalog YAML: hierarchy, lifecycle,
-// fact specs, rule types, dependency order, and every error with its exact
-// file:line:column and hint.
+// fact specs, rule types, dependency order, merge policies, and every error
+// with its exact file:line:column and hint.
 #include <gtest/gtest.h>
 
 #include <boost/archive/text_iarchive.hpp>
@@ -399,6 +399,105 @@ TEST(CatalogModels, AModelCannotReadModelOutputs) {
   const Error s =
       error_of(with_tags(kArpu, "models:\n  - {id: m, kind: rfm, category: value, subcategory: none}\n"));
   EXPECT_NE(s.problem().find("no subcategory 'none' in category 'value'"), std::string::npos) << s.what();
+}
+
+// A bool tag `tier` (line 10) whose `merge:` value starts at line 12, column 20.
+std::string with_merge(const std::string& merge) {
+  return with_tags(kArpu +
+                   "          - id: tier\n"
+                   "            rule: {expr: \"arpu > 5000\"}\n"
+                   "            merge: " +
+                   merge + "\n");
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+TEST(CatalogMerges, ChannelPriorityListsChannelsMostTrustedFirst) {
+  const Catalog c = compile(
+      with_tags(kArpu + "          - id: tier\n"
+                        "            rule: {expr: \"arpu > 5000\"}\n"
+                        "            merge: {policy: channel_priority, channels: [billing, usage, web]}\n"
+                        "          - id: twice\n"
+                        "            rule: {expr: \"arpu * 2\"}\n"
+                        "            merge: {policy: channel_priority, channels: [web, service]}\n"
+                        "          - id: total\n"
+                        "            rule: {expr: \"arpu + 1\"}\n"
+                        "            merge: sum\n"
+                        "          - id: recent\n"
+                        "            rule: {expr: \"arpu - 1\"}\n"
+                        "            merge: {policy: latest, by: arpu}\n"));
+  const Tag& tier = *c.find("tier");
+  EXPECT_EQ(tier.merge, MergePolicy::ChannelPriority);
+  EXPECT_EQ(tier.merge_channels, (std::vector<std::string>{"billing", "usage", "web"}));
+  EXPECT_EQ(tier.merge_by, "");
+  EXPECT_EQ(merge_description(tier), "channel_priority(billing,usage,web)");
+  EXPECT_EQ(merge_description(*c.find("twice")), "channel_priority(web,service)");
+  EXPECT_EQ(merge_description(*c.find("total")), "sum");
+  EXPECT_EQ(merge_description(*c.find("recent")), "latest by arpu");
+  EXPECT_TRUE(c.find("total")->merge_channels.empty());
+  // One count per channel named by any policy, in order of first mention:
+  // every record of the period (no where, the default window).
+  std::vector<std::string> counted;
+  for (const auto& f : c.merge_record_counts) {
+    counted.push_back(f.channel);
+    EXPECT_EQ(f.agg, FactAgg::Count);
+    EXPECT_EQ(f.window.kind, Window::Kind::Period);
+    EXPECT_FALSE(f.where.has_value());
+    EXPECT_TRUE(f.of.empty());
+  }
+  EXPECT_EQ(counted, (std::vector<std::string>{"billing", "usage", "web", "service"}));
+  EXPECT_EQ(c.merge_record_counts[0].time_column, "month");
+  EXPECT_EQ(c.merge_record_counts[0].time_kind, TimeKind::YearMonth);
+  EXPECT_EQ(c.merge_record_counts[1].time_column, "ts");
+  EXPECT_EQ(c.merge_record_counts[1].time_kind, TimeKind::UnixSeconds);
+  // No channel_priority policy: nothing to count.
+  EXPECT_TRUE(compile(with_merge("any")).merge_record_counts.empty());
+}
+
+TEST(CatalogMerges, ChannelPriorityErrorsNameThePlaceAndAFix) {
+  const std::string channels = "channels: billing, usage, web, service, marketing, identity";
+  Error e = error_of(with_merge("{policy: channel_priority, channels: [billing, usgae]}"));
+  EXPECT_EQ(first_line(e.problem()), "unknown channel 'usgae'");
+  EXPECT_EQ(e.where(), "t.yaml:12:67");
+  EXPECT_EQ(e.hint(), "did you mean 'usage'?");
+  e = error_of(with_merge("{policy: channel_priority, channels: []}"));
+  EXPECT_EQ(first_line(e.problem()), "'channels' lists no channel");
+  EXPECT_EQ(e.where(), "t.yaml:12:57");
+  EXPECT_EQ(e.hint(), channels);
+  e = error_of(with_merge("{policy: channel_priority, channels: [billing, usage, billing]}"));
+  EXPECT_EQ(first_line(e.problem()), "channel 'billing' is listed twice");
+  EXPECT_EQ(e.where(), "t.yaml:12:74");
+  EXPECT_EQ(e.hint(), "the first is at t.yaml:12:58");
+  e = error_of(with_merge("{policy: channel_priority, channels: [usage, customers]}"));
+  EXPECT_EQ(first_line(e.problem()),
+            "'customers' has one row per customer: it ranks no member above another");
+  EXPECT_EQ(e.where(), "t.yaml:12:65");
+  EXPECT_EQ(e.hint(), "list channels with records: " + channels.substr(10));
+  e = error_of(with_merge("channel_priority"));
+  EXPECT_EQ(
+      first_line(e.problem()),
+      "merge 'channel_priority' needs 'channels': the channels that rank the members, most trusted first");
+  EXPECT_EQ(e.where(), "t.yaml:12:20");
+  EXPECT_EQ(e.hint(), "e.g. merge: {policy: channel_priority, channels: [billing, usage, web]}");
+  e = error_of(with_merge("{policy: channel_priority, channels: billing}"));
+  EXPECT_EQ(first_line(e.problem()), "'channels' must be a list (items starting with '- ')");
+  e = error_of(with_merge("{policy: channel_priority, channels: [[billing]]}"));
+  EXPECT_EQ(first_line(e.problem()), "a channel is a name");
+  EXPECT_EQ(e.where(), "t.yaml:12:58");
+  // `channels` belongs to channel_priority, `by` to latest.
+  e = error_of(with_merge("{policy: latest, by: arpu, channels: [billing]}"));
+  EXPECT_EQ(first_line(e.problem()), "only merge 'channel_priority' takes 'channels'");
+  EXPECT_EQ(e.where(), "t.yaml:12:57");
+  e = error_of(with_merge("{policy: channel_priority, channels: [billing], by: arpu}"));
+  EXPECT_EQ(first_line(e.problem()), "only merge 'latest' takes 'by'");
+  EXPECT_EQ(e.where(), "t.yaml:12:72");
+  EXPECT_EQ(e.hint(), "channel_priority ranks the members by 'channels'");
+  e = error_of(with_merge("{policy: channel_priority, channel: [billing]}"));
+  EXPECT_EQ(e.where(), "t.yaml:12:47");
+  EXPECT_EQ(e.hint(), "did you mean 'channels'?");
+  e = error_of(with_merge("{policy: channel_priorty, channels: [billing]}"));
+  EXPECT_EQ(first_line(e.problem()), "unknown merge policy 'channel_priorty'");
+  EXPECT_EQ(e.hint(), "did you mean 'channel_priority'?");
 }
 
 }  // namespace
