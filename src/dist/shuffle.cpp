@@ -43,11 +43,13 @@ void gather_values(std::size_t width, std::byte* out, const std::byte* src, cons
 
 Shuffle::Shuffle(const Comm& comm, std::size_t round_bytes) : comm_(comm), round_bytes_(round_bytes) {}
 
-void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& incoming) {
+void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& incoming,
+                       std::span<const std::uint32_t> group, std::uint32_t groups) {
   const int p = comm_.size();
   const auto np = static_cast<std::size_t>(p);
   const std::size_t rows = outgoing.rows();
   if (dest.size() != rows) throw std::logic_error("Shuffle::exchange: one destination per row");
+  if (!group.empty() && group.size() != rows) throw std::logic_error("Shuffle::exchange: one group per row");
   if (incoming.column_names() != outgoing.column_names()) {
     throw std::logic_error("Shuffle::exchange: incoming and outgoing tables differ in columns");
   }
@@ -56,15 +58,28 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
   for (std::size_t c = 0; c < outgoing.column_count(); ++c) row_bytes += size_of(outgoing.column(c).type());
   row_bytes = std::max<std::size_t>(row_bytes, 1);
 
-  // Stable counting sort of rows by destination.
+  // Stable counting sorts of rows by group (when given), then by destination.
+  by_group_.resize(group.empty() ? 0 : rows);
+  if (!group.empty()) {
+    group_begin_.assign(static_cast<std::size_t>(groups) + 1, 0);
+    for (const std::uint32_t g : group) {
+      if (g >= groups) throw std::logic_error("Shuffle::exchange: a group outside [0, groups)");
+      ++group_begin_[g + 1];
+    }
+    for (std::size_t g = 0; g < groups; ++g) group_begin_[g + 1] += group_begin_[g];
+    for (std::size_t i = 0; i < rows; ++i)
+      by_group_[group_begin_[group[i]]++] = static_cast<std::uint32_t>(i);
+  }
   dest_begin_.assign(np + 1, 0);
   for (int d : dest) ++dest_begin_[static_cast<std::size_t>(d) + 1];
   for (std::size_t d = 0; d < np; ++d) dest_begin_[d + 1] += dest_begin_[d];
   order_.resize(rows);
   {
     std::vector<std::uint64_t> next(dest_begin_.begin(), dest_begin_.end() - 1);
-    for (std::size_t i = 0; i < rows; ++i)
-      order_[next[static_cast<std::size_t>(dest[i])]++] = static_cast<std::uint32_t>(i);
+    for (std::size_t k = 0; k < rows; ++k) {
+      const std::uint32_t i = group.empty() ? static_cast<std::uint32_t>(k) : by_group_[k];
+      order_[next[static_cast<std::size_t>(dest[i])]++] = i;
+    }
   }
 
   std::uint64_t cap = std::max<std::uint64_t>(1, round_bytes_ / 2 / np / row_bytes);

@@ -31,8 +31,13 @@ class Shuffle {
 
   // Collective. Sends row i of `outgoing` to rank dest[i] and appends the rows
   // this rank receives to `incoming`, which has the same columns. The order of
-  // appended rows is unspecified (callers sort by a total key).
-  void exchange(const Table& outgoing, std::span<const int> dest, Table& incoming);
+  // appended rows is unspecified (callers sort by a total key). With `group`
+  // (one value below `groups` per row, e.g. the bucket), the rows to one
+  // destination are sent in group order, so each round's block from each
+  // source arrives grouped: a later pass over one group's rows then reads a
+  // few contiguous runs instead of rows scattered over the whole table.
+  void exchange(const Table& outgoing, std::span<const int> dest, Table& incoming,
+                std::span<const std::uint32_t> group = {}, std::uint32_t groups = 0);
 
   const ShuffleStats& stats() const { return stats_; }
 
@@ -41,8 +46,9 @@ class Shuffle {
   std::size_t round_bytes_;
   ShuffleStats stats_;
   // Reused between calls and rounds: first touch of fresh pages is slow.
-  std::vector<std::uint32_t> order_;  // outgoing rows grouped by destination
-  std::vector<std::uint64_t> dest_begin_;
+  std::vector<std::uint32_t> order_;  // outgoing rows grouped by destination (and group)
+  std::vector<std::uint32_t> by_group_;
+  std::vector<std::uint64_t> dest_begin_, group_begin_;
   std::vector<std::byte> send_;
   std::vector<std::byte> receive_;
   std::vector<std::int64_t> send_rows_, receive_rows_;

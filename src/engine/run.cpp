@@ -266,6 +266,7 @@ std::map<std::string, Table> read_and_shuffle(
     resident.emplace(channels[k], std::move(t));
   }
   std::map<std::string, std::vector<int>> dest;
+  std::map<std::string, std::vector<Bucket>> bucket;
   UnitCursor cursor(files, my_units);
   std::int64_t read_rows = 0;
   for (;;) {
@@ -284,13 +285,20 @@ std::map<std::string, Table> read_and_shuffle(
       for (auto& [name, t] : staged) {
         mark_bad_records(name, job, t);
         auto& d = dest[name];
+        auto& b = bucket[name];
         const auto& id = t.values<std::int64_t>("customer_id");
         d.resize(id.size());
-        for (std::size_t i = 0; i < id.size(); ++i) d[i] = partition.owner_of(id[i]);
+        b.resize(id.size());
+        for (std::size_t i = 0; i < id.size(); ++i) {
+          b[i] = bucket_of(id[i], partition.buckets());
+          d[i] = partition.owner_of_bucket(b[i]);
+        }
       }
     });
     for (const auto& name : channels) {
-      shuffle.exchange(staged.at(name), dest[name], resident.at(name));
+      // Sent in bucket order: the group phase then sorts each bucket from a
+      // few contiguous runs per round.
+      shuffle.exchange(staged.at(name), dest[name], resident.at(name), bucket[name], partition.buckets());
       staged.at(name).clear();
     }
     std::int64_t status[2] = {read_rows, cursor.done() ? 0 : 1};

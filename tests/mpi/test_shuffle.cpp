@@ -1,6 +1,7 @@
 // tests/mpi/test_shuffle.cpp: the bounded shuffle delivers every row to the
 // owner of its customer, loses and duplicates nothing, and gives the same
-// rows with a tiny budget (many rounds) as with a large one.
+// rows with a tiny budget (many rounds) as with a large one; with groups,
+// each source's rows arrive in group order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -93,6 +94,47 @@ TEST(Shuffle, TinyBudgetNeedsManyRoundsAndGivesTheSameRows) {
   EXPECT_EQ(large, tiny);
   EXPECT_GT(tiny_stats.rounds, 100u);
   EXPECT_EQ(tiny_stats.rows_received, large_stats.rows_received);
+}
+
+TEST(Shuffle, WithGroupsEachSourceBlockArrivesInGroupOrder) {
+  // One round: `incoming` is the sources' blocks in rank order, each sorted
+  // by (bucket, original row). Durations are the global row numbers, which
+  // name the source rank.
+  const Comm world;
+  const BucketPartition part(64, world.size());
+  const Table out = local_records(world);
+  std::vector<int> dest;
+  std::vector<std::uint32_t> bucket;
+  for (auto id : out.values<std::int64_t>("customer_id")) {
+    bucket.push_back(bucket_of(id, part.buckets()));
+    dest.push_back(part.owner_of_bucket(bucket.back()));
+  }
+  Table in = out.empty_like();
+  Shuffle shuffle(world, 64 << 20);
+  shuffle.exchange(out, dest, in, bucket, part.buckets());
+  const auto source_of = [&](std::int64_t g) {
+    int s = 0;
+    while (kGlobalRows * (s + 1) / world.size() <= g) ++s;
+    return s;
+  };
+  const auto& id = in.values<std::int64_t>("customer_id");
+  const auto& row = in.values<std::int32_t>("duration_s");
+  for (std::size_t i = 1; i < in.rows(); ++i) {
+    const int a = source_of(row[i - 1]), b = source_of(row[i]);
+    ASSERT_LE(a, b) << i;
+    if (a == b) {
+      EXPECT_LT(std::make_pair(bucket_of(id[i - 1], part.buckets()), row[i - 1]),
+                std::make_pair(bucket_of(id[i], part.buckets()), row[i]))
+          << i;
+    }
+  }
+  // The same rows as without groups, in many rounds too.
+  ShuffleStats stats;
+  EXPECT_EQ(rows_of(in), shuffled(world, 64 << 20, &stats));
+  Table tiny_in = out.empty_like();
+  Shuffle tiny(world, 512);
+  tiny.exchange(out, dest, tiny_in, bucket, part.buckets());
+  EXPECT_EQ(rows_of(tiny_in), rows_of(in));
 }
 
 TEST(Shuffle, EmptyTablesOnSomeRanks) {
