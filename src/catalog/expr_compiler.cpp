@@ -3,7 +3,9 @@
 #include "catalog/expr_compiler.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <map>
+#include <stdexcept>
 
 #include "catalog/expr_parser.hpp"
 #include "core/spelling.hpp"
@@ -28,6 +30,17 @@ std::string quoted(std::string_view s) {
 
 bool is_number(ValueType t) { return t == ValueType::Int || t == ValueType::Float; }
 
+bool same_operation(const Instruction& x, const Instruction& y) {
+  return x.code == y.code && x.type == y.type && x.cmp == y.cmp && x.a == y.a && x.b == y.b && x.c == y.c &&
+         x.slot == y.slot && x.imm_int == y.imm_int &&
+         std::bit_cast<std::uint64_t>(x.imm_float) == std::bit_cast<std::uint64_t>(y.imm_float) &&
+         x.args == y.args && x.set_int == y.set_int &&
+         std::equal(x.set_float.begin(), x.set_float.end(), y.set_float.begin(), y.set_float.end(),
+                    [](double u, double v) {
+                      return std::bit_cast<std::uint64_t>(u) == std::bit_cast<std::uint64_t>(v);
+                    });
+}
+
 class Compiler {
  public:
   Compiler(std::string_view text, const NameScope& scope, const CompileOptions& options)
@@ -43,7 +56,13 @@ class Compiler {
           "expected a " + std::string(to_string(*options_.expected)) + " expression, got " + describe(result),
           *options_.expected == ValueType::Bool ? "a condition compares values, e.g. x > 0" : "");
     }
-    if (options_.expected == ValueType::Float && type(result) == ValueType::Int) convert_to_float(result);
+    std::uint32_t last = result;
+    if (options_.expected == ValueType::Float && type(result) == ValueType::Int)
+      last = convert_to_float(result);
+    // The evaluator's result is the last instruction. Sharing cannot make
+    // the root an earlier instruction (no subexpression equals its whole
+    // expression), which this checks.
+    if (last + 1 != out_.code.size()) throw std::logic_error("expression compiler: the result is not last");
     CompiledExpr out;
     out.text = std::string(text_);
     out.type = out_.code.back().type;
@@ -62,7 +81,13 @@ class Compiler {
   ValueType type(std::uint32_t i) const { return out_.code[i].type; }
   std::string describe(std::uint32_t i) const { return std::string(to_string(type(i))); }
 
+  // Instructions are pure, so an instruction equal to an earlier one (same
+  // operation on the same operands, e.g. the second hour(ts) of
+  // "hour(ts) >= 21 or hour(ts) < 7") reuses that one's result.
   std::uint32_t push(Instruction ins, std::vector<std::string> labels = {}) {
+    for (std::size_t k = 0; k < out_.code.size(); ++k) {
+      if (same_operation(out_.code[k], ins) && labels_[k] == labels) return static_cast<std::uint32_t>(k);
+    }
     out_.code.push_back(std::move(ins));
     labels_.push_back(std::move(labels));
     return static_cast<std::uint32_t>(out_.code.size() - 1);

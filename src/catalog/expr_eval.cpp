@@ -284,11 +284,25 @@ Lanes evaluate_batch(const CompiledExpr& expr, std::span<const Column* const> sl
       case OpCode::Day:
       case OpCode::Month: {
         const std::int64_t* a = I(ins.a);
-        auto* field = ins.code == OpCode::Hour      ? &hour_of
-                      : ins.code == OpCode::Weekday ? &weekday_of
-                      : ins.code == OpCode::Day     ? &day_of
-                                                    : &month_of;
-        for (std::size_t i = 0; i < n; ++i) ri[i] = a[i] == kNone ? kNone : field(a[i], ins.imm_int);
+        // One loop per field: the field function inlines (its divisions by
+        // constants become multiplications) instead of a call per row.
+        const auto apply = [&](auto field) {
+          for (std::size_t i = 0; i < n; ++i) ri[i] = a[i] == kNone ? kNone : field(a[i], ins.imm_int);
+        };
+        switch (ins.code) {
+          case OpCode::Hour:
+            apply([](std::int64_t t, std::int64_t offset) { return hour_of(t, offset); });
+            break;
+          case OpCode::Weekday:
+            apply([](std::int64_t t, std::int64_t offset) { return weekday_of(t, offset); });
+            break;
+          case OpCode::Day:
+            apply([](std::int64_t t, std::int64_t offset) { return day_of(t, offset); });
+            break;
+          default:
+            apply([](std::int64_t t, std::int64_t offset) { return month_of(t, offset); });
+            break;
+        }
         break;
       }
       case OpCode::MinInt:

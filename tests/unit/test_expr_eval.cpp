@@ -2,6 +2,7 @@
 // function, missing values, three-valued logic, batches longer than kBatch.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -181,6 +182,24 @@ TEST(ExprEval, CalendarFunctions) {
   EXPECT_EQ(f.ints("weekday(a)", 8 * 3600), (I{1, 4, 4, M}));
   EXPECT_EQ(f.ints("day(a)", 8 * 3600), (I{11, 1, 1, M}));
   EXPECT_EQ(days_from_civil(2024, 2, 29), 19782);
+}
+
+TEST(ExprEval, RepeatedSubexpressionsAreComputedOnce) {
+  // 21:00, 06:00 and 12:00 UTC, and a missing time.
+  const std::int64_t day = 1710028800;  // 2024-03-10 00:00 UTC
+  Fixture f({day + 21 * 3600, day + 6 * 3600, day + 12 * 3600, M}, {1, 2, 3, 4});
+  const auto e = f.compile("hour(a) >= 21 or hour(a) < 7");
+  const auto hours = std::count_if(e.code.begin(), e.code.end(),
+                                   [](const Instruction& ins) { return ins.code == OpCode::Hour; });
+  EXPECT_EQ(hours, 1);
+  EXPECT_EQ(f.ints("hour(a) >= 21 or hour(a) < 7"), (I{1, 1, 0, M}));
+  // The same operation with another argument or UTC offset is not shared.
+  const auto two = f.compile("hour(a) + hour(b) + hour(a)", 3600);
+  EXPECT_EQ(std::count_if(two.code.begin(), two.code.end(),
+                          [](const Instruction& ins) { return ins.code == OpCode::Hour; }),
+            2);
+  EXPECT_EQ(f.ints("hour(a) - hour(a)", 3600), (I{0, 0, 0, M}));
+  EXPECT_EQ(f.ints("coalesce(a, b) - coalesce(a, b) + coalesce(b, a)"), (I{1, 2, 3, 4}));
 }
 
 TEST(ExprEval, ColumnsOfEveryStorageTypeLoadWithTheirMissingValues) {
