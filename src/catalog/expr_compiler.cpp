@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "catalog/catalog_schema.hpp"
 #include "catalog/expr_parser.hpp"
 #include "core/spelling.hpp"
 #include "core/types.hpp"
@@ -148,6 +149,14 @@ class Compiler {
     const NameInfo* info = scope_.find(n.text);
     if (info == nullptr) {
       std::vector<std::string> names = scope_.spellings();
+      const bool previous_known = std::any_of(names.begin(), names.end(), [](const std::string& name) {
+        return name.starts_with(kPreviousPrefix);
+      });
+      if (n.text.starts_with(kPreviousPrefix) && !previous_known) {
+        fail(n, "unknown name '" + n.text + "': last month's tags are not available",
+             "'prev.<tag>' reads last month's run: name it in the job (inputs: previous: <its output "
+             "directory>, or portrait run --previous DIR)");
+      }
       std::string kinds = "names are facts, rules, other tags or customers.<column>";
       for (const auto& constant : options_.constants) {
         names.push_back(constant.first);

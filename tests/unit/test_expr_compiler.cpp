@@ -66,6 +66,23 @@ TEST(ExprCompiler, UnknownNameHasLocationAndClosestName) {
   EXPECT_EQ(e.hint, "names are facts, rules, other tags or customers.<column>");
 }
 
+TEST(ExprCompiler, LastMonthsTagsWithoutThePreviousRunNameTheJobSetting) {
+  auto e = error_of("prev.arpu_month > arpu_month");
+  EXPECT_EQ(e.problem, "unknown name 'prev.arpu_month': last month's tags are not available");
+  EXPECT_NE(e.hint.find("inputs: previous"), std::string::npos) << e.hint;
+  EXPECT_NE(e.hint.find("--previous"), std::string::npos) << e.hint;
+  // With last month's tags in scope, a misspelt one gets the closest name.
+  NameScope with_previous = scope();
+  with_previous.add({"prev.arpu_month", ValueType::Int, {}});
+  try {
+    compile_expression("prev.arpu_mnth > arpu_month", with_previous, {});
+    ADD_FAILURE() << "no error";
+  } catch (const ExprError& error) {
+    EXPECT_EQ(error.problem, "unknown name 'prev.arpu_mnth'");
+    EXPECT_EQ(error.hint, "did you mean 'prev.arpu_month'?");
+  }
+}
+
 TEST(ExprCompiler, UnknownFunctionAndArity) {
   auto e = error_of("hours(arpu_month)");
   EXPECT_EQ(e.problem, "unknown function 'hours'");
