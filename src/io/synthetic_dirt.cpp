@@ -29,6 +29,12 @@ void copy_row(Table& table, std::size_t from, std::size_t to) {
   }
 }
 
+// Ids of records whose customer does not exist. Customer ids are
+// generation x customers + slot + 1, and a slot gets a new generation at
+// most once a month, so no customer of any plausible size and month reaches
+// this (2^52: a billion customers over four million months).
+constexpr std::int64_t kUnknownIdBase = std::int64_t{1} << 52;
+
 const char* money_column(const std::string& channel) {
   if (channel == "billing") return "amount";
   if (channel == "usage") return "charge";
@@ -56,7 +62,7 @@ void add_dirt(const Options& options, std::uint64_t slice, Table& table) {
     }
     switch (kind) {
       case kUnknownId:
-        ids[row] = options.customers + 1 + static_cast<std::int64_t>(r.below(1000000));
+        ids[row] = kUnknownIdBase + static_cast<std::int64_t>(r.below(1000000));
         break;
       case kZeroId:
         ids[row] = 0;

@@ -194,5 +194,38 @@ TEST(Synthetic, DirtAtTheAskedRate) {
   EXPECT_GT(negative, 0U);
 }
 
+TEST(Synthetic, UnknownCustomerIdsAreNoCustomerOfAnyMonth) {
+  // Customers who join later take ids above the first month's; a record
+  // planted with an unknown id must not land on one of them.
+  Options o = small(3000);
+  std::set<std::int64_t> ids;
+  for (int month = 0; month < 36; ++month) {
+    Options m = o;
+    m.period = o.period.plus_months(month);
+    Population p;
+    build_population(m, p);
+    ids.insert(p.id.begin(), p.id.end());
+  }
+  ASSERT_GT(*ids.rbegin(), o.customers);  // new customers joined
+  Population p;
+  build_population(o, p);
+  Scratch scratch;
+  Table clean;
+  billing_records(o, p, o.period, scratch, clean);
+  Table dirty = clean;
+  o.dirty_rate = 0.5;
+  add_dirt(o, 7, dirty);
+  std::size_t unknown = 0;
+  const auto& before = clean.values<std::int64_t>("customer_id");
+  const auto& after = dirty.values<std::int64_t>("customer_id");
+  for (std::size_t r = 0; r < clean.rows(); ++r) {
+    if (after[r] == before[r] || after[r] == 0 || (r > 0 && after[r] == after[r - 1]))
+      continue;  // kept, zero, a duplicate
+    ++unknown;
+    EXPECT_EQ(ids.count(after[r]), 0U) << after[r];
+  }
+  EXPECT_GT(unknown, 100U);
+}
+
 }  // namespace
 }  // namespace portrait::io::synthetic

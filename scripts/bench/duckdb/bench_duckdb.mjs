@@ -172,6 +172,8 @@ WITH ${cleanTables(b)},
       (sum(amount) FILTER (WHERE month >= ${b.month3}))::DOUBLE
         / (nullif(count(amount) FILTER (WHERE month >= ${b.month3}), 0))::DOUBLE AS arpu,
       sum(amount) FILTER (WHERE month >= ${b.month}) AS bill_this_month,
+      -- portrait's last breaks a tie of months by record key, which the Parquet files do not
+      -- carry; the generated month has one bill per customer and month, so there is no tie.
       arg_max(balance, month) FILTER (WHERE month >= ${b.month} AND balance IS NOT NULL) AS balance,
       count(*) FILTER (WHERE month >= ${b.month3} AND paid_on_time = 0) AS late_payments,
       sum(voice_min_used) FILTER (WHERE month >= ${b.month}) AS voice_minutes_billed,
