@@ -267,6 +267,8 @@ std::map<std::string, Table> read_and_shuffle(
   }
   std::map<std::string, std::vector<int>> dest;
   std::map<std::string, std::vector<Bucket>> bucket;
+  std::vector<int> owner(partition.buckets());  // of every bucket: a load per record, not a search
+  for (Bucket k = 0; k < partition.buckets(); ++k) owner[k] = partition.owner_of_bucket(k);
   UnitCursor cursor(files, my_units);
   std::int64_t read_rows = 0;
   for (;;) {
@@ -291,7 +293,7 @@ std::map<std::string, Table> read_and_shuffle(
         b.resize(id.size());
         for (std::size_t i = 0; i < id.size(); ++i) {
           b[i] = bucket_of(id[i], partition.buckets());
-          d[i] = partition.owner_of_bucket(b[i]);
+          d[i] = owner[b[i]];
         }
       }
     });
