@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -123,14 +124,24 @@ void BM_GroupRecords(benchmark::State& state) {
   customers.add("_reason", ColumnType::Int8);
   Table shuffled = data().usage.empty_like();
   {
-    // Arrival order: records interleaved across customers, as after the shuffle.
+    // Arrival order as after the shuffle: rounds of records interleaved
+    // across customers, each round's records in bucket order.
     const Table& usage = data().usage;
+    std::vector<std::size_t> rows;
     for (std::int64_t r = 0; r < kRecordsPerCustomer; ++r) {
-      for (std::int64_t c = 0; c < kCustomers; ++c) {
-        const auto row = static_cast<std::size_t>(c * kRecordsPerCustomer + r);
-        shuffled.append(usage, row, row + 1);
-      }
+      for (std::int64_t c = 0; c < kCustomers; ++c)
+        rows.push_back(static_cast<std::size_t>(c * kRecordsPerCustomer + r));
     }
+    const auto& id = usage.values<std::int64_t>("customer_id");
+    constexpr std::size_t kRoundRows = 100'000;
+    for (std::size_t first = 0; first < rows.size(); first += kRoundRows) {
+      const auto last = rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + kRoundRows));
+      std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(first), last,
+                       [&](std::size_t a, std::size_t b) {
+                         return bucket_of(id[a], kBuckets) < bucket_of(id[b], kBuckets);
+                       });
+    }
+    for (const std::size_t row : rows) shuffled.append(usage, row, row + 1);
   }
   for (auto _ : state) {
     state.PauseTiming();
