@@ -9,7 +9,9 @@
 #include <string>
 
 #include "core/column.hpp"
+#include "core/period.hpp"
 #include "core/types.hpp"
+#include "engine/grouped_customers.hpp"
 
 namespace portrait::engine {
 
@@ -30,5 +32,16 @@ struct CustomerBlock {
 
   std::size_t size() const { return customers == nullptr ? 0 : customers->rows(); }
 };
+
+// The view of a rank's grouped customers for `period`, without references.
+inline CustomerBlock customer_block(const GroupedCustomers& grouped, const Period& period) {
+  CustomerBlock block;
+  block.customers = &grouped.customers;
+  for (const auto& channel : grouped.channels)
+    block.channels[channel.channel] = {&channel.records, channel.offsets};
+  block.period_start = period.start();
+  block.period_end = period.end();
+  return block;
+}
 
 }  // namespace portrait::engine

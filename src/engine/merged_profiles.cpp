@@ -32,12 +32,7 @@ bool has_merged_profiles(const catalog::Catalog& catalog) { return !merged_tags(
 std::string channel_records_column(const std::string& channel) { return "records." + channel; }
 
 void count_channel_records(const catalog::Catalog& catalog, GroupedCustomers& grouped, const Period& period) {
-  CustomerBlock block;
-  block.customers = &grouped.customers;
-  for (const auto& channel : grouped.channels)
-    block.channels[channel.channel] = {&channel.records, channel.offsets};
-  block.period_start = period.start();
-  block.period_end = period.end();
+  const CustomerBlock block = customer_block(grouped, period);
   for (const auto& spec : catalog.merge_record_counts) {
     if (grouped.find(spec.channel) == nullptr) {
       throw Error("no '" + spec.channel + "' records were loaded, and a channel_priority merge ranks by them",

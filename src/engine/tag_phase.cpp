@@ -89,13 +89,8 @@ std::string title(const catalog::DisplayName& name, const std::string& id) {
 
 Table compute_catalog_tags(const catalog::Catalog& catalog, const GroupedCustomers& grouped,
                            const ReferenceLookups& lookups, const Period& period) {
-  CustomerBlock block;
-  block.customers = &grouped.customers;
-  for (const auto& channel : grouped.channels)
-    block.channels[channel.channel] = {&channel.records, channel.offsets};
+  CustomerBlock block = customer_block(grouped, period);
   block.references = lookups.tables();
-  block.period_start = period.start();
-  block.period_end = period.end();
 
   Table computed("tags");
   compute_facts(catalog, block, computed);

@@ -162,16 +162,22 @@ TEST(Synthetic, PartsOfADayAddUpToTheDayAndThreadsDoNotMatter) {
   }
 }
 
-TEST(Synthetic, DirtAtTheAskedRate) {
-  Options o = small(3000);
+// A month's billing records of `o`'s customers, clean and with dirt
+// planted at `rate` in slice `slice`.
+std::pair<Table, Table> billing_with_dirt(Options o, double rate, std::uint64_t slice) {
   Population p;
   build_population(o, p);
   Scratch scratch;
   Table clean;
   billing_records(o, p, o.period, scratch, clean);
   Table dirty = clean;
-  o.dirty_rate = 0.1;
-  add_dirt(o, 42, dirty);
+  o.dirty_rate = rate;
+  add_dirt(o, slice, dirty);
+  return {std::move(clean), std::move(dirty)};
+}
+
+TEST(Synthetic, DirtAtTheAskedRate) {
+  const auto [clean, dirty] = billing_with_dirt(small(3000), 0.1, 42);
   std::size_t changed = 0, zero_ids = 0, negative = 0;
   for (std::size_t r = 0; r < clean.rows(); ++r) {
     bool differs = false;
@@ -197,7 +203,7 @@ TEST(Synthetic, DirtAtTheAskedRate) {
 TEST(Synthetic, UnknownCustomerIdsAreNoCustomerOfAnyMonth) {
   // Customers who join later take ids above the first month's; a record
   // planted with an unknown id must not land on one of them.
-  Options o = small(3000);
+  const Options o = small(3000);
   std::set<std::int64_t> ids;
   for (int month = 0; month < 36; ++month) {
     Options m = o;
@@ -207,14 +213,7 @@ TEST(Synthetic, UnknownCustomerIdsAreNoCustomerOfAnyMonth) {
     ids.insert(p.id.begin(), p.id.end());
   }
   ASSERT_GT(*ids.rbegin(), o.customers);  // new customers joined
-  Population p;
-  build_population(o, p);
-  Scratch scratch;
-  Table clean;
-  billing_records(o, p, o.period, scratch, clean);
-  Table dirty = clean;
-  o.dirty_rate = 0.5;
-  add_dirt(o, 7, dirty);
+  const auto [clean, dirty] = billing_with_dirt(o, 0.5, 7);
   std::size_t unknown = 0;
   const auto& before = clean.values<std::int64_t>("customer_id");
   const auto& after = dirty.values<std::int64_t>("customer_id");
