@@ -37,6 +37,7 @@ class ComponentSearch {
         parent_(vertices.customers().size()),
         hooked_(parent_.size(), 0) {
     for (std::size_t i = 0; i < parent_.size(); ++i) parent_[i] = vertices.vertex(i);
+    active_.reserve(parent_.size());  // never regrown (and copied) as vertices join
   }
 
   void run(std::vector<VertexLink>& links) {
@@ -78,7 +79,8 @@ class ComponentSearch {
 
  private:
   // At a root: its component's size and smallest customer id, side by side
-  // so that a member's message touches one cache line.
+  // so that a member's message touches one cache line (0 members: not a
+  // root).
   struct Tally {
     std::int64_t members;
     CustomerId smallest;
@@ -186,17 +188,18 @@ class ComponentSearch {
       return OwnerMessage{parent_[active_[k]], static_cast<std::uint64_t>(customers[active_[k]])};
     };
     const std::span<const OwnerMessage> received = exchange_.send(active_.size(), message_of, to_owner);
+    // A non-root's tally has no members, so a message to it shows in the
+    // same cache line that a root's message updates.
     tally_.clear();
     tally_.reserve(customers.size());
-    for (const CustomerId c : customers) tally_.push_back({1, c});
+    for (std::size_t i = 0; i < customers.size(); ++i) tally_.push_back({is_root(i) ? 1 : 0, customers[i]});
     std::int64_t below_root = 0;
     for (const OwnerMessage& m : received) {
-      const std::size_t i = position_of_vertex(m.target);
-      if (!is_root(i)) {
+      Tally& t = tally_[position_of_vertex(m.target)];
+      if (t.members == 0) {
         ++below_root;
         continue;
       }
-      Tally& t = tally_[i];
       ++t.members;
       t.smallest = std::min(t.smallest, static_cast<CustomerId>(m.value));
     }
@@ -218,8 +221,8 @@ class ComponentSearch {
       persons[active_[k]] = static_cast<CustomerId>(person);
     });
     for (std::size_t i = 0; i < persons.size(); ++i) {
-      if (is_root(i))
-        persons[i] = tally_[i].members <= max_component_size ? tally_[i].smallest : customers[i];
+      const Tally& t = tally_[i];
+      if (t.members > 0) persons[i] = t.members <= max_component_size ? t.smallest : customers[i];
     }
     return true;
   }
