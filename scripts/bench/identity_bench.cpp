@@ -237,10 +237,14 @@ void run_shape(const dist::Comm& comm, const std::string& name, std::int64_t n,
   const CustomerOwners owners = CustomerOwners::gather(
       comm, kBuckets, static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * comm.rank() / comm.size()),
       static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * (comm.rank() + 1) / comm.size()));
+  // This rank's customers listed as the engine lists them, by (bucket, id).
   std::vector<CustomerId> customers;
   for (std::int64_t i = 0; i < n; ++i) {
     if (owners.rank_of(node(i)) == comm.rank()) customers.push_back(node(i));
   }
+  std::sort(customers.begin(), customers.end(), [](CustomerId a, CustomerId b) {
+    return std::pair(bucket_of(a, kBuckets), a) < std::pair(bucket_of(b, kBuckets), b);
+  });
   std::vector<CustomerId> ends;
   for (std::int64_t i = comm.rank(); i < n - 1; i += comm.size()) {
     const auto [a, b] = link(i, n);
