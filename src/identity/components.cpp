@@ -58,10 +58,9 @@ class ComponentSearch {
   void name_persons(std::int64_t max_component_size, std::vector<CustomerId>& persons,
                     std::vector<ComponentSize>& owned) {
     collect_non_roots();
-    if (!name_or_jump(max_component_size, persons)) {
-      jump();
+    while (!name_or_jump(max_component_size, persons)) {
+      jump();  // then every parent is a root
       collect_non_roots();
-      name_or_jump(max_component_size, persons);  // every parent is a root now
     }
     std::size_t components = 0;
     for (const Tally& t : tally_) components += t.members > 1 ? 1 : 0;
