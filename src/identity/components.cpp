@@ -47,6 +47,7 @@ class ComponentSearch {
       hook(links);
       remaining = global_sum(comm_, static_cast<std::int64_t>(links.size()));
       if (remaining == 0) break;  // the naming flattens the last hooks
+      collect_hooked();
       jump();
       relabel(links);
       remaining = global_sum(comm_, static_cast<std::int64_t>(links.size()));
@@ -95,8 +96,7 @@ class ComponentSearch {
   }
 
   // Each root that is the high end of a link takes the smallest low end as
-  // parent; links whose high end took their low end are dropped. The hooked
-  // roots become the active vertices, in position order.
+  // parent; links whose high end took their low end are dropped.
   void hook(std::vector<VertexLink>& links) {
     const auto message_of = [&](std::size_t k) { return OwnerMessage{links[k].high, links[k].low}; };
     const std::span<const OwnerMessage> received = exchange_.send(links.size(), message_of, to_owner);
@@ -116,6 +116,11 @@ class ComponentSearch {
       if (was_taken == 0) links[kept++] = links[k];
     });
     links.resize(kept);
+  }
+
+  // The roots hooked in this iteration become the active vertices, in
+  // position order.
+  void collect_hooked() {
     active_.clear();
     for (std::size_t i = 0; i < hooked_.size(); ++i) {
       if (hooked_[i] != 0) {
