@@ -13,11 +13,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/hash.hpp"
 #include "dist/mpi_context.hpp"
 #include "identity/components.hpp"
+#include "identity/customer_vertices.hpp"
 #include "identity/identity_graph.hpp"
 #include "identity/identity_report.hpp"
 #include "identity/union_find.hpp"
@@ -176,13 +178,14 @@ void run_identity(const dist::Comm& comm, const Options& options) {
     });
   }
 
+  const CustomerOwners owners = CustomerOwners::gather(comm, kBuckets, lo, hi);
   MPI_Barrier(comm.raw());
   const double t0 = MPI_Wtime();
-  const IdentityGraph graph = build_identity_graph(comm, records, guards);
+  CustomerVertices vertices(comm, customers, owners);
+  IdentityGraph graph = build_identity_graph(comm, records, vertices, guards);
   const double t1 = MPI_Wtime();
-  const CustomerOwners owners = CustomerOwners::gather(comm, kBuckets, lo, hi);
   const Components components =
-      connected_components(comm, graph.links, customers, owners, guards.max_component_size);
+      connected_components(comm, std::move(graph.links), vertices, guards.max_component_size);
   const double t2 = MPI_Wtime();
   const IdentityReport report = make_identity_report(
       comm, graph, components, static_cast<std::int64_t>(customers.size()), guards.max_component_size);
@@ -223,20 +226,39 @@ void run_identity(const dist::Comm& comm, const Options& options) {
 
 // --- round counts on graph shapes -------------------------------------------
 
+// Two linked customers by id.
+struct IdPair {
+  CustomerId a;
+  CustomerId b;
+};
+
 void run_shape(const dist::Comm& comm, const std::string& name, std::int64_t n,
-               CustomerId (*node)(std::int64_t i), CustomerLink (*link)(std::int64_t i, std::int64_t n)) {
+               CustomerId (*node)(std::int64_t i), IdPair (*link)(std::int64_t i, std::int64_t n)) {
   const CustomerOwners owners = CustomerOwners::gather(
       comm, kBuckets, static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * comm.rank() / comm.size()),
       static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * (comm.rank() + 1) / comm.size()));
+  // This rank's customers listed as the engine lists them, by (bucket, id).
   std::vector<CustomerId> customers;
   for (std::int64_t i = 0; i < n; ++i) {
     if (owners.rank_of(node(i)) == comm.rank()) customers.push_back(node(i));
   }
-  std::vector<CustomerLink> links;
-  for (std::int64_t i = comm.rank(); i < n - 1; i += comm.size()) links.push_back(link(i, n));
+  std::sort(customers.begin(), customers.end(), [](CustomerId a, CustomerId b) {
+    return std::pair(bucket_of(a, kBuckets), a) < std::pair(bucket_of(b, kBuckets), b);
+  });
+  std::vector<CustomerId> ends;
+  for (std::int64_t i = comm.rank(); i < n - 1; i += comm.size()) {
+    const auto [a, b] = link(i, n);
+    ends.insert(ends.end(), {a, b});
+  }
+  CustomerVertices vertices(comm, customers, owners);
+  std::vector<Vertex> end_vertices;
+  vertices.lookup(ends, end_vertices);
+  vertices.check();
+  std::vector<VertexLink> links(end_vertices.size() / 2);
+  for (std::size_t k = 0; k < links.size(); ++k) links[k] = {end_vertices[2 * k], end_vertices[2 * k + 1]};
   MPI_Barrier(comm.raw());
   const double t0 = MPI_Wtime();
-  const Components c = connected_components(comm, links, customers, owners, INT64_MAX);
+  const Components c = connected_components(comm, std::move(links), vertices, INT64_MAX);
   const double seconds = max_over_ranks(comm, MPI_Wtime() - t0);
   if (comm.is_root()) {
     fmt::print("shape {:<16} n={:<9} iterations {:>2}, jump rounds {:>2}, exchanges {:>3}, {:.3f} s\n", name,
@@ -251,16 +273,16 @@ CustomerId scrambled(std::int64_t i) {
 CustomerId dense(std::int64_t i) { return i + 1; }
 
 void run_shapes(const dist::Comm& comm, std::int64_t n) {
-  run_shape(comm, "chain", n, dense, [](std::int64_t i, std::int64_t) { return CustomerLink{i + 1, i + 2}; });
+  run_shape(comm, "chain", n, dense, [](std::int64_t i, std::int64_t) { return IdPair{i + 1, i + 2}; });
   run_shape(comm, "chain-scrambled", n, scrambled, [](std::int64_t i, std::int64_t) {
-    return CustomerLink{scrambled(i), scrambled(i + 1)};
+    return IdPair{scrambled(i), scrambled(i + 1)};
   });
-  run_shape(comm, "star", n, dense, [](std::int64_t i, std::int64_t m) { return CustomerLink{i + 1, m}; });
+  run_shape(comm, "star", n, dense, [](std::int64_t i, std::int64_t m) { return IdPair{i + 1, m}; });
   run_shape(comm, "random", n, dense, [](std::int64_t i, std::int64_t m) {
     KeyedRandom rng(kSeed, static_cast<std::uint64_t>(i), 9);
     const auto nodes = static_cast<std::uint64_t>(m);
-    return CustomerLink{static_cast<CustomerId>(rng.below(nodes)) + 1,
-                        static_cast<CustomerId>(rng.below(nodes)) + 1};
+    return IdPair{static_cast<CustomerId>(rng.below(nodes)) + 1,
+                  static_cast<CustomerId>(rng.below(nodes)) + 1};
   });
 }
 

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <vector>
 
 #include "dist/mpi_context.hpp"
-#include "identity/customer_owners.hpp"
+#include "identity/customer_vertices.hpp"
 #include "identity/identity_graph.hpp"
 
 namespace portrait::identity {
@@ -28,19 +27,18 @@ struct ComponentRounds {
 };
 
 struct Components {
-  // Person id of each customer passed in, in the same order.
+  // Person id of each customer of the list `vertices` was built from, in
+  // list order.
   std::vector<CustomerId> persons;
-  // Components of 2+ customers whose smallest id this rank owns, by id.
+  // Components of 2+ customers whose root vertex is on this rank.
   std::vector<ComponentSize> owned;
   ComponentRounds rounds;
 };
 
-// Collective. `links` is this rank's share of the graph (any split);
-// `customers` this rank's customers (any order), which `owners` assigns to
-// it; every customer of a link must be some rank's customer (checked:
-// portrait::Error on every rank).
-Components connected_components(const dist::Comm& comm, std::span<const CustomerLink> links,
-                                std::span<const CustomerId> customers, const CustomerOwners& owners,
-                                std::int64_t max_component_size);
+// Collective. `links` is this rank's share of the graph (any split; taken
+// over as working memory); `vertices` names every rank's customers and
+// lends its exchange.
+Components connected_components(const dist::Comm& comm, std::vector<VertexLink> links,
+                                CustomerVertices& vertices, std::int64_t max_component_size);
 
 }  // namespace portrait::identity

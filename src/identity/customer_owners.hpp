@@ -21,7 +21,9 @@ class CustomerOwners {
   // Collective: each rank passes its own range [first, end).
   static CustomerOwners gather(const dist::Comm& comm, std::uint32_t buckets, Bucket first, Bucket end);
 
-  int rank_of(CustomerId id) const { return rank_of_bucket_[bucket_of(id, buckets_)]; }
+  int rank_of(CustomerId id) const { return rank_of_bucket(bucket_of(id, buckets_)); }
+  int rank_of_bucket(Bucket bucket) const { return rank_of_bucket_[bucket]; }
+  std::uint32_t buckets() const { return buckets_; }
   int ranks() const { return static_cast<int>(first_bucket_.size()) - 1; }
 
  private:

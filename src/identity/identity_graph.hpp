@@ -2,22 +2,25 @@
 // observations (customer, id_type, id_hash) are sent to the rank that owns
 // the identifier (by the hash of (id_type, id_hash), not by customer), the
 // guards are applied there, and every identifier that may link becomes a
-// star of links from its smallest customer to each other customer.
+// star of links from its first customer (in vertex order) to each other
+// customer.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "core/column.hpp"
+#include "core/hash.hpp"
 #include "dist/mpi_context.hpp"
+#include "identity/customer_vertices.hpp"
 #include "identity/identity_guards.hpp"
 
 namespace portrait::identity {
 
 // An undirected link between two customers, low < high.
-struct CustomerLink {
-  CustomerId low;
-  CustomerId high;
+struct VertexLink {
+  Vertex low;
+  Vertex high;
 };
 
 // Why records or identifiers were kept out of linking (global counts).
@@ -31,7 +34,7 @@ struct IdentifierDrops {
 
 struct IdentityGraph {
   // This rank's links: those of the identifiers it owns.
-  std::vector<CustomerLink> links;
+  std::vector<VertexLink> links;
   // Global counts, identical on every rank.
   std::int64_t records = 0;
   std::int64_t identifiers = 0;         // distinct identifiers that passed the guards
@@ -40,13 +43,22 @@ struct IdentityGraph {
   IdentifierDrops drops;
 };
 
-// The 64-bit key identifiers are grouped and partitioned by.
-std::uint64_t identifier_key(std::int8_t id_type, std::uint64_t id_hash);
+// The 64-bit key identifiers are grouped and partitioned by: the id_hash
+// through a bijection salted by the id_type.
+constexpr std::uint64_t identifier_salt(std::int8_t id_type) {
+  return mix64(0x6964656e74697479ULL + static_cast<std::uint64_t>(id_type));
+}
+constexpr std::uint64_t identifier_key(std::int8_t id_type, std::uint64_t id_hash) {
+  return mix64(id_hash ^ identifier_salt(id_type));
+}
 
 // Collective. `records` is this rank's identity channel (columns customer_id
 // int64, id_type int8, id_hash uint64); any split of the records over ranks
-// gives the same links in total.
-IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records,
+// gives the same links in total, and the records are cheapest in the
+// engine's layout (a rank's own customers, grouped in list order). Every
+// customer of a record must be some rank's listed customer (checked:
+// portrait::Error on every rank).
+IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records, CustomerVertices& vertices,
                                    const IdentityGuards& guards);
 
 }  // namespace portrait::identity

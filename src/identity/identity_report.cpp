@@ -23,22 +23,21 @@ std::size_t bin_of(std::int64_t size) {
   return b;
 }
 
-bool larger_first(const LargestComponent& a, const LargestComponent& b) {
+// Larger components first, ties by smaller id.
+template <class Component>
+bool larger_first(const Component& a, const Component& b) {
   return a.size != b.size ? a.size > b.size : a.component < b.component;
 }
 
 std::vector<LargestComponent> largest_components(const dist::Comm& comm, const Components& components,
                                                  std::int64_t max_component_size, std::size_t count) {
-  std::vector<LargestComponent> mine;
-  for (const ComponentSize& c : components.owned) {
-    mine.push_back({c.component, c.size, c.size <= max_component_size});
-  }
-  const std::size_t kept = std::min(count, mine.size());
-  std::partial_sort(mine.begin(), mine.begin() + static_cast<long>(kept), mine.end(), larger_first);
-  mine.resize(kept);
+  // This rank's largest, chosen without copying all its components.
+  std::vector<ComponentSize> mine(std::min(count, components.owned.size()));
+  std::partial_sort_copy(components.owned.begin(), components.owned.end(), mine.begin(), mine.end(),
+                         larger_first<ComponentSize>);
   // Gathered as (id, size) pairs; `merged` follows from the cap.
   std::vector<std::int64_t> flat;
-  for (const LargestComponent& c : mine) {
+  for (const ComponentSize& c : mine) {
     flat.push_back(c.component);
     flat.push_back(c.size);
   }
@@ -53,7 +52,7 @@ std::vector<LargestComponent> largest_components(const dist::Comm& comm, const C
   for (std::size_t i = 0; i + 1 < all.size(); i += 2) {
     largest.push_back({all[i], all[i + 1], all[i + 1] <= max_component_size});
   }
-  std::sort(largest.begin(), largest.end(), larger_first);
+  std::sort(largest.begin(), largest.end(), larger_first<LargestComponent>);
   if (largest.size() > count) largest.resize(count);
   return largest;
 }

@@ -1,14 +1,17 @@
 // src/identity/identity_resolution.cpp: graph, components, report.
 #include "identity/identity_resolution.hpp"
 
+#include <utility>
+
 namespace portrait::identity {
 
 IdentityResolution resolve_identities(const dist::Comm& comm, const Table& records,
                                       std::span<const CustomerId> customers, const CustomerOwners& owners,
                                       const IdentityGuards& guards) {
-  IdentityGraph graph = build_identity_graph(comm, records, guards);
+  CustomerVertices vertices(comm, customers, owners);
+  IdentityGraph graph = build_identity_graph(comm, records, vertices, guards);
   Components components =
-      connected_components(comm, graph.links, customers, owners, guards.max_component_size);
+      connected_components(comm, std::move(graph.links), vertices, guards.max_component_size);
   IdentityResolution result;
   result.report = make_identity_report(comm, graph, components, static_cast<std::int64_t>(customers.size()),
                                        guards.max_component_size);

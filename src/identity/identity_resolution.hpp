@@ -19,8 +19,8 @@ struct IdentityResolution {
   // the cap or the customer has no links.
   std::vector<CustomerId> persons;
   IdentityReport report;
-  // Communication of the components; depends on the rank count, so it is
-  // logged, not written to outputs.
+  // Communication of the components; depends on the order the customers
+  // are listed in, so it is logged, not written to outputs.
   ComponentRounds rounds;
 };
 

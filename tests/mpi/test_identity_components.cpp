@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -97,7 +98,8 @@ CustomerOwners bucket_owners(const dist::Comm& comm) {
   return CustomerOwners::gather(comm, kBuckets, first(comm.rank()), first(comm.rank() + 1));
 }
 
-Table slice_records(const Scenario& s, const dist::Comm& comm) {
+// The records of the given indices, in that order.
+Table records_table(const Scenario& s, const std::vector<std::size_t>& indices) {
   Table t("identity");
   // Columns first: adding a column may move the others.
   t.add("customer_id", ColumnType::Int64);
@@ -110,8 +112,7 @@ Table slice_records(const Scenario& s, const dist::Comm& comm) {
   auto& id_type = t.values<std::int8_t>("id_type");
   auto& id_hash = t.values<std::uint64_t>("id_hash");
   auto& ts = t.values<std::int64_t>("ts");
-  for (std::size_t i = 0; i < s.records.size(); ++i) {
-    if (rank_of_record(i, comm.size()) != comm.rank()) continue;
+  for (const std::size_t i : indices) {
     customer.push_back(s.records[i].customer);
     source.push_back(static_cast<std::int8_t>(i % 5));
     id_type.push_back(static_cast<std::int8_t>(s.records[i].id_type));
@@ -121,6 +122,14 @@ Table slice_records(const Scenario& s, const dist::Comm& comm) {
   return t;
 }
 
+Table slice_records(const Scenario& s, const dist::Comm& comm) {
+  std::vector<std::size_t> mine;
+  for (std::size_t i = 0; i < s.records.size(); ++i) {
+    if (rank_of_record(i, comm.size()) == comm.rank()) mine.push_back(i);
+  }
+  return records_table(s, mine);
+}
+
 std::vector<CustomerId> slice_customers(const Scenario& s, const dist::Comm& comm,
                                         const CustomerOwners& owners) {
   std::vector<CustomerId> mine;
@@ -128,6 +137,39 @@ std::vector<CustomerId> slice_customers(const Scenario& s, const dist::Comm& com
     if (owners.rank_of(c) == comm.rank()) mine.push_back(c);
   }
   return mine;
+}
+
+// How records and customers are spread over the ranks.
+enum class Layout {
+  kScattered,               // records on any rank, customers in scenario order
+  kEngine,                  // as the engine groups them: each rank its own customers by
+                            // (bucket, id) and their records in that order
+  kEngineButRank0Reversed,  // rank 0's records in reverse: it looks its
+                            // customers up while the others walk their lists
+};
+
+std::vector<CustomerId> engine_customers(const Scenario& s, const dist::Comm& comm,
+                                         const CustomerOwners& owners) {
+  std::vector<CustomerId> mine = slice_customers(s, comm, owners);
+  std::sort(mine.begin(), mine.end(), [](CustomerId a, CustomerId b) {
+    return std::pair(bucket_of(a, kBuckets), a) < std::pair(bucket_of(b, kBuckets), b);
+  });
+  return mine;
+}
+
+// The records of this rank's customers, in the order of its list.
+Table engine_records(const Scenario& s, const std::vector<CustomerId>& customers, bool reversed) {
+  std::map<CustomerId, std::size_t> position;
+  for (std::size_t p = 0; p < customers.size(); ++p) position[customers[p]] = p;
+  std::vector<std::size_t> mine;
+  for (std::size_t i = 0; i < s.records.size(); ++i) {
+    if (position.count(s.records[i].customer) > 0) mine.push_back(i);
+  }
+  std::stable_sort(mine.begin(), mine.end(), [&](std::size_t a, std::size_t b) {
+    return position[s.records[a].customer] < position[s.records[b].customer];
+  });
+  if (reversed) std::reverse(mine.begin(), mine.end());
+  return records_table(s, mine);
 }
 
 // Gathers variable-length vectors of int64 to rank 0.
@@ -217,11 +259,15 @@ Reference resolve_sequentially(const std::vector<CustomerId>& customer_list,
 
 // Resolves the scenario on the ranks, checks it against the reference on
 // rank 0, and returns the (global) report for scenario-specific checks.
-IdentityResolution check_against_union_find(const Scenario& s) {
+IdentityResolution check_against_union_find(const Scenario& s, Layout layout = Layout::kScattered) {
   const dist::Comm world;
-  const Table records = slice_records(s, world);
   const CustomerOwners owners = bucket_owners(world);
-  const std::vector<CustomerId> customers = slice_customers(s, world, owners);
+  const std::vector<CustomerId> customers =
+      layout == Layout::kScattered ? slice_customers(s, world, owners) : engine_customers(s, world, owners);
+  const Table records =
+      layout == Layout::kScattered
+          ? slice_records(s, world)
+          : engine_records(s, customers, layout == Layout::kEngineButRank0Reversed && world.is_root());
   IdentityResolution resolved = resolve_identities(world, records, customers, owners, s.guards);
   EXPECT_EQ(resolved.persons.size(), customers.size());
 
@@ -356,6 +402,63 @@ TEST(IdentityComponents, RecordOfACustomerNoRankOwnsFailsOnEveryRank) {
   std::vector<CustomerId> customers = slice_customers(s, world, owners);
   // Customer chain[0] is dropped from its owner's list but keeps its records.
   std::erase(customers, s.customers[0]);
+  EXPECT_THROW(resolve_identities(world, slice_records(s, world), customers, owners, s.guards), Error);
+}
+
+TEST(IdentityComponents, EngineLayoutWalksTheCustomerLists) {
+  const IdentityResolution r = check_against_union_find(random_graph(50000, 30000), Layout::kEngine);
+  EXPECT_GT(r.report.customers, r.report.persons);
+  Scenario chained = chain(3000);
+  chained.guards.max_component_size = 5000;
+  EXPECT_EQ(check_against_union_find(chained, Layout::kEngine).report.persons, 1);
+  check_against_union_find(stars(20, 150), Layout::kEngine);
+}
+
+TEST(IdentityComponents, OneRankOutOfListOrderLooksUpWhileTheOthersWalk) {
+  const IdentityResolution r =
+      check_against_union_find(random_graph(50000, 30000), Layout::kEngineButRank0Reversed);
+  EXPECT_GT(r.report.size_histogram.at(3).components, 0);  // 4-10
+  Scenario capped = chain(500);
+  capped.guards.max_component_size = 100;
+  EXPECT_EQ(check_against_union_find(capped, Layout::kEngineButRank0Reversed).report.components_over_cap, 1);
+}
+
+TEST(IdentityComponents, EngineLayoutRecordOfAnUnlistedCustomerFailsOnEveryRank) {
+  const dist::Comm world;
+  Scenario s = chain(50);
+  const CustomerOwners owners = bucket_owners(world);
+  std::vector<CustomerId> customers = engine_customers(s, world, owners);
+  const Table records = engine_records(s, customers, false);
+  std::erase(customers, s.customers[0]);
+  EXPECT_THROW(resolve_identities(world, records, customers, owners, s.guards), Error);
+}
+
+TEST(IdentityComponents, CustomerListedTwiceFailsOnEveryRank) {
+  const dist::Comm world;
+  Scenario s = chain(500);
+  const CustomerOwners owners = bucket_owners(world);
+  std::vector<CustomerId> customers = engine_customers(s, world, owners);
+  const Table records = engine_records(s, customers, false);
+  EXPECT_FALSE(customers.empty());
+  if (world.is_root() && !customers.empty()) customers.insert(customers.begin(), customers.front());
+  EXPECT_THROW(resolve_identities(world, records, customers, owners, s.guards), Error);
+}
+
+TEST(IdentityComponents, CustomerListedByARankThatDoesNotOwnItFailsOnEveryRank) {
+  const dist::Comm world;
+  Scenario s = chain(50);
+  const CustomerOwners owners = bucket_owners(world);
+  std::vector<CustomerId> customers = slice_customers(s, world, owners);
+  if (world.size() == 1) GTEST_SKIP() << "one rank owns every bucket";
+  // Rank 0 also lists a customer that another rank owns (and lists).
+  if (world.is_root()) {
+    for (const CustomerId c : s.customers) {
+      if (owners.rank_of(c) != 0) {
+        customers.push_back(c);
+        break;
+      }
+    }
+  }
   EXPECT_THROW(resolve_identities(world, slice_records(s, world), customers, owners, s.guards), Error);
 }
 
