@@ -188,8 +188,8 @@ std::vector<std::uint32_t> sorted_rows(Table& table, const std::string& time_col
 // Gathers a table's columns in a new row order, in place, through a spare
 // buffer per column type: after the swap the spare holds the old column,
 // whose pages are already touched, for the next column of that type. A
-// spare is released after the table's last column of its type, so at most
-// one column more than the table is held at any time.
+// spare is released after the table's last column of its type, so it is
+// held only while another column of the type remains to be gathered.
 void reorder(Table& table, std::span<const std::uint32_t> rows) {
   std::array<Column, 5> spare;  // one per ColumnType
   for (std::size_t c = 0; c < table.column_count(); ++c) {
