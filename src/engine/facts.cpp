@@ -499,7 +499,7 @@ void compute_facts(const catalog::Catalog& catalog, const CustomerBlock& block, 
     facts.push_back(&tag);
   }
   // One pass at a time, so only one channel's looked-up columns are held.
-  std::vector<std::pair<const catalog::Tag*, std::size_t>> overflows;
+  std::map<const catalog::Tag*, std::size_t> first_overflow;
   for (const auto& [channel, tags] : by_channel) {
     ChannelPass pass(*channel);
     for (const catalog::Tag* tag : tags) {
@@ -507,12 +507,12 @@ void compute_facts(const catalog::Catalog& catalog, const CustomerBlock& block, 
                out.has(tag->id) ? out.column(tag->id) : out.add(tag->id, catalog::storage_type(tag->type)));
     }
     pass.run(block.size());
-    for (const auto& overflow : pass.overflows()) overflows.push_back(overflow);
+    for (const auto& [tag, customer] : pass.overflows()) first_overflow[tag] = customer;
   }
-  // Reported for the first overflowing fact in evaluation order.
-  std::sort(overflows.begin(), overflows.end(), [&](const auto& a, const auto& b) {
-    return std::find(facts.begin(), facts.end(), a.first) < std::find(facts.begin(), facts.end(), b.first);
-  });
+  // Reported for the first overflowing fact in evaluation order, whatever
+  // the order of the passes.
+  std::vector<std::pair<const catalog::Tag*, std::size_t>> overflows;
+  for (const catalog::Tag* tag : facts) overflows.emplace_back(tag, first_overflow.at(tag));
   check_overflows(overflows, block);
 }
 

@@ -232,6 +232,41 @@ TEST(Facts, Int64SumOverflowIsAnErrorNamingTheCustomer) {
   }
 }
 
+TEST(Facts, OverflowIsReportedForTheFirstFactInEvaluationOrder) {
+  // The usage facts are computed in one pass before the billing fact (usage
+  // comes first), yet the billing fact is declared before the second usage
+  // fact and both overflow: the error names the billing fact.
+  const auto catalog = compile(R"yaml(catalog: overflow
+categories:
+  - id: c
+    subcategories:
+      - id: s
+        tags:
+          - {id: n_all, fact: {channel: usage, agg: count}}
+          - {id: bill_month, fact: {channel: billing, agg: sum, of: amount}}
+          - {id: charge_sum, fact: {channel: usage, agg: sum, of: charge}}
+)yaml");
+  HandBlock hand;
+  hand.billing.values<std::int32_t>("month") = {202403, 202403, 202403};
+  hand.billing.values<std::int64_t>("amount") = {std::numeric_limits<std::int64_t>::max(), 1, M};
+  hand.usage.values<std::int64_t>("charge")[2] = std::numeric_limits<std::int64_t>::max();
+  Table out("facts");
+  try {
+    compute_facts(catalog, hand.block, out);
+    FAIL() << "no overflow error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "fact 'bill_month', customer 11");
+  }
+  // Without the billing overflow, the usage one is reported.
+  hand.billing.values<std::int64_t>("amount") = {1, 1, M};
+  try {
+    compute_facts(catalog, hand.block, out);
+    FAIL() << "no overflow error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "fact 'charge_sum', customer 11");
+  }
+}
+
 TEST(Facts, MissingChannelOrReferenceIsAnError) {
   const auto catalog = compile(kCatalog);
   HandBlock hand;
