@@ -55,6 +55,10 @@ Int128 sum_exact(const Comm& comm, Int128 local) {
 std::vector<std::int64_t> sum_int64(const Comm& comm, std::span<const std::int64_t> local) {
   return allreduce_int64(comm, local, MPI_SUM);
 }
+std::int64_t sum_int64(const Comm& comm, std::int64_t local) {
+  MPI_Allreduce(MPI_IN_PLACE, &local, 1, MPI_INT64_T, MPI_SUM, comm.raw());
+  return local;
+}
 std::vector<std::int64_t> min_int64(const Comm& comm, std::span<const std::int64_t> local) {
   return allreduce_int64(comm, local, MPI_MIN);
 }

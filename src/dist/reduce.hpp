@@ -19,6 +19,7 @@ std::vector<Int128> sum_exact(const Comm& comm, std::span<const Int128> local);
 Int128 sum_exact(const Comm& comm, Int128 local);
 
 std::vector<std::int64_t> sum_int64(const Comm& comm, std::span<const std::int64_t> local);
+std::int64_t sum_int64(const Comm& comm, std::int64_t local);
 std::vector<std::int64_t> min_int64(const Comm& comm, std::span<const std::int64_t> local);
 std::vector<std::int64_t> max_int64(const Comm& comm, std::span<const std::int64_t> local);
 

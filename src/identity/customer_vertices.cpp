@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "dist/reduce.hpp"
 #include "identity/radix_sort.hpp"
 
 namespace portrait::identity {
@@ -104,7 +105,7 @@ void CustomerVertices::lookup(std::span<const CustomerId> ids, std::vector<Verte
 }
 
 void CustomerVertices::check() const {
-  const std::int64_t unknown = global_sum(comm_, unknown_ids_);
+  const std::int64_t unknown = dist::sum_int64(comm_, unknown_ids_);
   if (unknown > 0) {
     throw Error(
         std::to_string(unknown) + " customer ids of identity records or customer lists are not customers " +

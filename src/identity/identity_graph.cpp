@@ -15,6 +15,7 @@
 #include <array>
 
 #include "dist/alltoallv.hpp"
+#include "dist/reduce.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -50,7 +51,7 @@ class DigitGroups {
   DigitGroups(const dist::Comm& comm, std::int64_t records) {
     constexpr std::int64_t kGroupSize = 16384;
     constexpr int kMaxBits = 16;
-    const std::int64_t per_owner = global_sum(comm, records) / comm.size();
+    const std::int64_t per_owner = dist::sum_int64(comm, records) / comm.size();
     while (bits_ < kMaxBits && (per_owner >> bits_) > kGroupSize) ++bits_;
   }
   std::size_t count() const { return std::size_t{1} << bits_; }
@@ -269,7 +270,7 @@ IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records,
   const bool in_list_order =
       count_observations(scan, digits, ranks, vertices.customers(), slot_counts, graph.drops);
   std::vector<Vertex> looked_up;
-  if (global_sum(comm, in_list_order ? 0 : 1) > 0) {  // collective: a rank that walks asks nothing
+  if (dist::sum_int64(comm, in_list_order ? 0 : 1) > 0) {  // collective: a rank that walks asks nothing
     std::vector<CustomerId> ids;
     if (!in_list_order) {
       for (std::size_t i = 0; i < scan.size(); ++i) {

@@ -7,8 +7,6 @@
 // ones.
 #pragma once
 
-#include <mpi.h>
-
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -17,12 +15,6 @@
 #include "dist/mpi_context.hpp"
 
 namespace portrait::identity {
-
-// Collective: the sum of `value` over all ranks.
-inline std::int64_t global_sum(const dist::Comm& comm, std::int64_t value) {
-  MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT64_T, MPI_SUM, comm.raw());
-  return value;
-}
 
 // A question or an update about `target`: a vertex, a customer id, or an
 // identifier's key.
