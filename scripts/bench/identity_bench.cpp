@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "core/hash.hpp"
-#include "dist/mpi_context.hpp"
 #include "identity/components.hpp"
 #include "identity/customer_vertices.hpp"
 #include "identity/identity_graph.hpp"
 #include "identity/identity_report.hpp"
 #include "identity/union_find.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -52,7 +52,7 @@ void records_of(CustomerId c, std::int64_t n, Emit&& emit) {
   if (c % 5000 == 0) emit(std::int8_t{0}, 42);
 }
 
-double max_over_ranks(const dist::Comm& comm, double seconds) {
+double max_over_ranks(const parallel::Comm& comm, double seconds) {
   MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, comm.raw());
   return seconds;
 }
@@ -137,7 +137,7 @@ BaselineResult single_thread_union_find(std::int64_t n, const IdentityGuards& gu
 
 // --- the distributed run -----------------------------------------------------
 
-void run_identity(const dist::Comm& comm, const Options& options) {
+void run_identity(const parallel::Comm& comm, const Options& options) {
   const std::int64_t n = options.customers;
   IdentityGuards guards;
   BaselineResult baseline;
@@ -232,7 +232,7 @@ struct IdPair {
   CustomerId b;
 };
 
-void run_shape(const dist::Comm& comm, const std::string& name, std::int64_t n,
+void run_shape(const parallel::Comm& comm, const std::string& name, std::int64_t n,
                CustomerId (*node)(std::int64_t i), IdPair (*link)(std::int64_t i, std::int64_t n)) {
   const CustomerOwners owners = CustomerOwners::gather(
       comm, kBuckets, static_cast<Bucket>(static_cast<std::uint64_t>(kBuckets) * comm.rank() / comm.size()),
@@ -272,7 +272,7 @@ CustomerId scrambled(std::int64_t i) {
 
 CustomerId dense(std::int64_t i) { return i + 1; }
 
-void run_shapes(const dist::Comm& comm, std::int64_t n) {
+void run_shapes(const parallel::Comm& comm, std::int64_t n) {
   run_shape(comm, "chain", n, dense, [](std::int64_t i, std::int64_t) { return IdPair{i + 1, i + 2}; });
   run_shape(comm, "chain-scrambled", n, scrambled, [](std::int64_t i, std::int64_t) {
     return IdPair{scrambled(i), scrambled(i + 1)};
@@ -301,8 +301,8 @@ Options parse(int argc, char** argv) {
 }  // namespace portrait::identity
 
 int main(int argc, char** argv) {
-  portrait::dist::MpiEnvironment mpi(&argc, &argv);
-  const portrait::dist::Comm world;
+  portrait::parallel::MpiEnvironment mpi(&argc, &argv);
+  const portrait::parallel::Comm world;
   const portrait::identity::Options options = portrait::identity::parse(argc, argv);
   portrait::identity::run_identity(world, options);
   portrait::identity::run_shapes(world, options.shape_size);

@@ -1,7 +1,7 @@
 // scripts/bench/micro_bench.cpp: Google Benchmark micro-benchmarks of the
 // recompute's hot kernels on generated usage records (100,000 customers x 30
 // records, October 2026): the shuffle's pack / all-to-all-v / unpack
-// (dist::Shuffle at np = 1 on MPI_COMM_SELF), the group phase
+// (parallel::Shuffle at np = 1 on MPI_COMM_SELF), the group phase
 // (engine::group_records), the expression evaluator (catalog::evaluate_into
 // over 1M rows of a fact filter and of a rule of the telecom catalog) and the
 // fact aggregators (engine::compute_fact for count, sum, most_frequent and
@@ -22,11 +22,11 @@
 #include "catalog/input_schema.hpp"
 #include "core/hash.hpp"
 #include "core/period.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/shuffle.hpp"
 #include "engine/facts.hpp"
 #include "engine/group.hpp"
 #include "io/schema.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/shuffle.hpp"
 
 namespace portrait {
 namespace {
@@ -102,8 +102,8 @@ const UsageData& data() {
 // (to itself at np = 1), unpack into the resident table.
 void BM_ShufflePackUnpack(benchmark::State& state) {
   const Table& usage = data().usage;
-  const dist::Comm comm(MPI_COMM_SELF);
-  dist::Shuffle shuffle(comm, std::size_t{1} << 30);
+  const parallel::Comm comm(MPI_COMM_SELF);
+  parallel::Shuffle shuffle(comm, std::size_t{1} << 30);
   const std::vector<int> dest(usage.rows(), 0);
   Table incoming = usage.empty_like();
   for (auto _ : state) {
@@ -247,7 +247,7 @@ BENCHMARK_CAPTURE(BM_ComputeFact, count_distinct, "peers_15d")->Unit(benchmark::
 
 // MPI is initialised for the shuffle (on MPI_COMM_SELF); run without mpirun.
 int main(int argc, char** argv) {
-  portrait::dist::MpiEnvironment mpi(&argc, &argv);
+  portrait::parallel::MpiEnvironment mpi(&argc, &argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

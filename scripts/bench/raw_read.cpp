@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
 #include "engine/read_plan.hpp"
 #include "io/shard_reader.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace {
 
@@ -60,7 +60,7 @@ Totals read_units(const std::vector<engine::ShardFile>& files, const std::vector
   return totals;
 }
 
-int run(const dist::Comm& comm, int argc, char** argv) {
+int run(const parallel::Comm& comm, int argc, char** argv) {
   std::uint64_t chunk_rows = (8192ULL << 20) / 8 / 64;
   std::vector<std::string> patterns;
   for (int i = 1; i < argc; ++i) {
@@ -95,8 +95,8 @@ int run(const dist::Comm& comm, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  portrait::dist::MpiEnvironment mpi(&argc, &argv);
-  const portrait::dist::Comm comm;
+  portrait::parallel::MpiEnvironment mpi(&argc, &argv);
+  const portrait::parallel::Comm comm;
   try {
     return run(comm, argc, argv);
   } catch (const std::exception& e) {

@@ -13,7 +13,7 @@
 namespace portrait::app {
 namespace {
 
-int run_check(const dist::Comm& comm, const std::string& path) {
+int run_check(const parallel::Comm& comm, const std::string& path) {
   // Every rank compiles the broadcast source, as a run does; they agree on the outcome.
   try {
     const auto source = catalog::broadcast_catalog_source(comm, path);
@@ -39,7 +39,7 @@ int run_check(const dist::Comm& comm, const std::string& path) {
 
 }  // namespace
 
-void add_check_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_check_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto* sub = app.add_subcommand("check", "Check a tag catalog (YAML) without running it");
   auto path = std::make_shared<std::string>();
   sub->add_option("catalog", *path, "the catalog file")->required();

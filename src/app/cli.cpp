@@ -12,7 +12,7 @@
 
 namespace portrait::app {
 
-int run_cli(int argc, char** argv, const dist::Comm& comm) {
+int run_cli(int argc, char** argv, const parallel::Comm& comm) {
   CLI::App app{"portrait: monthly customer tag computation on MPI clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", [] {

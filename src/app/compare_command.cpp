@@ -14,7 +14,7 @@
 
 #include "app/cli.hpp"
 #include "core/error.hpp"
-#include "dist/collective_error.hpp"
+#include "parallel/collective_error.hpp"
 #include "stats/run_comparison.hpp"
 
 namespace portrait::app {
@@ -34,13 +34,13 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw Error("cannot write the file", path.string(), "check that the directory is writable");
 }
 
-int run_compare(const dist::Comm& comm, const CompareArgs& args) {
+int run_compare(const parallel::Comm& comm, const CompareArgs& args) {
   try {
     const stats::RunComparison c = stats::compare_runs(comm, args.run_a, args.run_b, args.tags);
     const std::filesystem::path out =
         args.out.empty() ? std::filesystem::path(c.run_b) / fmt::format("compare-{}", c.period_a)
                          : std::filesystem::path(args.out);
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       if (!comm.is_root()) return;
       std::error_code ec;
       std::filesystem::create_directories(out, ec);
@@ -67,7 +67,7 @@ int run_compare(const dist::Comm& comm, const CompareArgs& args) {
 
 }  // namespace
 
-void add_compare_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_compare_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto* sub =
       app.add_subcommand("compare", "Month over month: compare two runs' outputs (earlier month first)");
   auto args = std::make_shared<CompareArgs>();

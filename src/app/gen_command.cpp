@@ -62,7 +62,7 @@ io::synthetic::Options to_options(const GenArguments& a) {
   return o;
 }
 
-int run_gen(const GenArguments& args, const dist::Comm& comm) {
+int run_gen(const GenArguments& args, const parallel::Comm& comm) {
   const auto started = std::chrono::steady_clock::now();
   const io::synthetic::Options options = to_options(args);
   io::synthetic::WriteCounts counts;
@@ -107,7 +107,7 @@ int run_gen(const GenArguments& args, const dist::Comm& comm) {
 
 }  // namespace
 
-void add_gen_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_gen_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto args = std::make_shared<GenArguments>();
   auto* sub = app.add_subcommand("gen", "Generate a realistic synthetic data set (shards, reference, truth)");
   sub->add_option("--customers", args->customers, "Number of customers")->required();

@@ -21,7 +21,7 @@ struct ImportArguments {
   std::string out;
 };
 
-int run_import(const ImportArguments& args, const dist::Comm& comm) {
+int run_import(const ImportArguments& args, const parallel::Comm& comm) {
   int exit_code = 0;
   if (comm.is_root()) {
     try {
@@ -48,7 +48,7 @@ int run_import(const ImportArguments& args, const dist::Comm& comm) {
 
 }  // namespace
 
-void add_import_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_import_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto args = std::make_shared<ImportArguments>();
   auto* sub =
       app.add_subcommand("import", "Import a CSV file into shards, driven by a mapping file (jobs/import/)");

@@ -121,7 +121,7 @@ std::string file_format(const std::string& path) {
   return io::h5::read_string_attribute(file.get(), "format", path);
 }
 
-int run_inspect(const std::vector<std::string>& files, const dist::Comm& comm) {
+int run_inspect(const std::vector<std::string>& files, const parallel::Comm& comm) {
   int failures = 0;
   if (comm.is_root()) {
     for (const auto& path : files) {
@@ -150,7 +150,7 @@ int run_inspect(const std::vector<std::string>& files, const dist::Comm& comm) {
 
 }  // namespace
 
-void add_inspect_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_inspect_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto* sub = app.add_subcommand(
       "inspect",
       "Validate shards and print their tables, row counts, column types, missing values and ranges");

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   // work on them, and every phase allocates and frees large columns.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, -1);
-  portrait::dist::MpiEnvironment mpi(&argc, &argv);
-  const portrait::dist::Comm world;
+  portrait::parallel::MpiEnvironment mpi(&argc, &argv);
+  const portrait::parallel::Comm world;
   return portrait::app::run_cli(argc, argv, world);
 }

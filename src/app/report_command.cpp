@@ -10,7 +10,7 @@
 
 #include "app/cli.hpp"
 #include "core/error.hpp"
-#include "dist/collective_error.hpp"
+#include "parallel/collective_error.hpp"
 #include "stats/run_report.hpp"
 
 namespace portrait::app {
@@ -22,11 +22,11 @@ struct ReportArgs {
   std::string out;
 };
 
-int run_report(const dist::Comm& comm, const ReportArgs& args) {
+int run_report(const parallel::Comm& comm, const ReportArgs& args) {
   try {
     stats::RunOutput run;
     std::string statistics;
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       run = stats::open_run_output(args.run);
       std::ifstream in(run.dir + "/statistics.json", std::ios::binary);
       std::ostringstream text;
@@ -37,7 +37,7 @@ int run_report(const dist::Comm& comm, const ReportArgs& args) {
     if (!args.previous.empty()) previous = stats::compare_runs(comm, args.previous, args.run, {});
     const auto distributions = stats::tag_distributions(comm, run);
     const std::string out = args.out.empty() ? run.dir + "/report.html" : args.out;
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       if (!comm.is_root()) return;
       const std::string html = stats::report_html(run, statistics, distributions, previous);
       std::ofstream file(out, std::ios::binary | std::ios::trunc);
@@ -59,7 +59,7 @@ int run_report(const dist::Comm& comm, const ReportArgs& args) {
 
 }  // namespace
 
-void add_report_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_report_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto* sub = app.add_subcommand("report", "One self-contained HTML report of a run's output");
   auto args = std::make_shared<ReportArgs>();
   sub->add_option("run", args->run, "output directory of the run")->required();

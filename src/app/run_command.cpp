@@ -6,9 +6,9 @@
 #include <cstdio>
 
 #include "app/cli.hpp"
-#include "dist/collective_error.hpp"
 #include "engine/job.hpp"
 #include "engine/run.hpp"
+#include "parallel/collective_error.hpp"
 
 namespace portrait::app {
 namespace {
@@ -53,10 +53,10 @@ void print_summary(const engine::RunResult& result) {
   std::fflush(stdout);
 }
 
-int run(const RunOptions& options, const dist::Comm& comm) {
+int run(const RunOptions& options, const parallel::Comm& comm) {
   try {
     engine::JobSpec job;
-    dist::collectively(comm, [&] { job = engine::load_job(options.job_file); });
+    parallel::collectively(comm, [&] { job = engine::load_job(options.job_file); });
     if (!options.output.empty()) job.output = engine::output_directory(options.output);
     if (options.memory_budget_mb > 0)
       job.memory_budget_bytes = static_cast<std::uint64_t>(options.memory_budget_mb) << 20;
@@ -83,7 +83,7 @@ int run(const RunOptions& options, const dist::Comm& comm) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_run_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
   auto* sub = app.add_subcommand("run", "Run the monthly recompute of a job file (under mpirun)");
   sub->add_option("job", options->job_file, "Job file (jobs/*.yaml)")->required();

@@ -15,7 +15,7 @@
 namespace portrait::app {
 namespace {
 
-int run_version(const dist::Comm& comm) {
+int run_version(const parallel::Comm& comm) {
   // Fixed-size records keep the gather to one collective.
   constexpr int kHostLen = 64;
   struct RankInfo {
@@ -23,7 +23,7 @@ int run_version(const dist::Comm& comm) {
     int threads;
   };
   RankInfo mine{};
-  const std::string host = dist::processor_name();
+  const std::string host = parallel::processor_name();
   host.copy(mine.host, kHostLen - 1);
   mine.threads = omp_get_max_threads();
 
@@ -45,7 +45,7 @@ int run_version(const dist::Comm& comm) {
 
 }  // namespace
 
-void add_version_command(CLI::App& app, const dist::Comm& comm, int& exit_code) {
+void add_version_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) {
   auto* sub = app.add_subcommand(
       "version", "Print versions of portrait and its libraries, and each rank's host and threads");
   sub->callback([&comm, &exit_code] { exit_code = run_version(comm); });

@@ -28,7 +28,7 @@ struct Envelope {
 
 }  // namespace
 
-CatalogSource broadcast_catalog_source(const dist::Comm& comm, const std::string& path) {
+CatalogSource broadcast_catalog_source(const parallel::Comm& comm, const std::string& path) {
   std::string bytes;
   if (comm.is_root()) {
     Envelope envelope;

@@ -6,12 +6,12 @@
 #include <string>
 
 #include "catalog/catalog.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::catalog {
 
 // Collective. Rank 0 reads `path`; every rank returns its source. A read
 // failure on rank 0 is thrown as the same portrait::Error on every rank.
-CatalogSource broadcast_catalog_source(const dist::Comm& comm, const std::string& path);
+CatalogSource broadcast_catalog_source(const parallel::Comm& comm, const std::string& path);
 
 }  // namespace portrait::catalog

@@ -3,7 +3,7 @@
 
 #include <numeric>
 
-#include "dist/reduce.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::engine {
 
@@ -35,14 +35,14 @@ Accounting::Accounting(const std::vector<std::string>& channels) {
   for (const auto& c : channels) accounts_.push_back({c, 0, 0, {}});
 }
 
-Accounting Accounting::global(const dist::Comm& comm) const {
+Accounting Accounting::global(const parallel::Comm& comm) const {
   std::vector<std::int64_t> flat;
   for (const auto& a : accounts_) {
     flat.push_back(a.read);
     flat.push_back(a.used);
     flat.insert(flat.end(), a.quarantined.begin(), a.quarantined.end());
   }
-  const auto sum = dist::sum_int64(comm, flat);
+  const auto sum = parallel::sum_int64(comm, flat);
   Accounting out = *this;
   std::size_t k = 0;
   for (auto& a : out.accounts_) {

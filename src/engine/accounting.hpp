@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::engine {
 
@@ -47,7 +47,7 @@ class Accounting {
   const std::vector<ChannelAccount>& channels() const { return accounts_; }
 
   // Collective: the sum over ranks (exact int64), on every rank.
-  Accounting global(const dist::Comm& comm) const;
+  Accounting global(const parallel::Comm& comm) const;
   // The channels whose counts do not add up (read != used + quarantined).
   std::vector<std::string> unbalanced() const;
   nlohmann::json to_json() const;

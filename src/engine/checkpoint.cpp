@@ -23,8 +23,8 @@
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/metadata.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/metadata.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -160,7 +160,7 @@ OpenRankFile open_rank_file(const std::filesystem::path& path) {
     throw Error("the checkpoint header does not match its checksum", path.string(),
                 "rerun without --resume to start the month over");
   }
-  f.header = dist::from_bytes<RankFileHeader>(bytes);
+  f.header = parallel::from_bytes<RankFileHeader>(bytes);
   f.data_start = sizeof magic + sizeof sizes + bytes.size();
   return f;
 }
@@ -193,11 +193,11 @@ CheckpointStage parse_checkpoint_stage(const std::string& text, const std::strin
 Checkpoints::Checkpoints(std::filesystem::path dir, nlohmann::json fingerprint, std::uint32_t buckets)
     : dir_(std::move(dir)), fingerprint_(std::move(fingerprint)), buckets_(buckets) {}
 
-void Checkpoints::save(const dist::Comm& comm, CheckpointStage stage, const dist::BucketRange& range,
+void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const parallel::BucketRange& range,
                        const std::vector<std::pair<std::string, const Table*>>& tables,
                        const Accounting& accounting, const nlohmann::json& shared) const {
   const std::filesystem::path dir = stage_dir(dir_, stage);
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;
     for (int s = static_cast<int>(stage); s <= static_cast<int>(CheckpointStage::kTagged); ++s) {
       std::filesystem::remove_all(stage_dir(dir_, static_cast<CheckpointStage>(s)));
@@ -207,7 +207,7 @@ void Checkpoints::save(const dist::Comm& comm, CheckpointStage stage, const dist
 
   const std::string name = fmt::format("rank-{:06d}.ckpt", comm.rank());
   std::uint64_t file_bytes = 0;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     RankFileHeader header;
     header.stage = static_cast<int>(stage);
     header.buckets = buckets_;
@@ -231,7 +231,7 @@ void Checkpoints::save(const dist::Comm& comm, CheckpointStage stage, const dist
       counts.insert(counts.end(), a.quarantined.begin(), a.quarantined.end());
       header.accounts.push_back(std::move(counts));
     }
-    const std::string header_bytes = dist::to_bytes(header);
+    const std::string header_bytes = parallel::to_bytes(header);
     const std::uint64_t sizes[2] = {header_bytes.size(), checksum64(std::as_bytes(std::span(header_bytes)))};
 
     const std::filesystem::path path = dir / name;
@@ -265,8 +265,8 @@ void Checkpoints::save(const dist::Comm& comm, CheckpointStage stage, const dist
     file_bytes = sizeof kMagic + sizeof sizes + header_bytes.size() + offset;
   });
 
-  const auto all = dist::allgather_objects(comm, WrittenFile{name, range.begin, range.end, file_bytes});
-  dist::collectively(comm, [&] {
+  const auto all = parallel::allgather_objects(comm, WrittenFile{name, range.begin, range.end, file_bytes});
+  parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;
     nlohmann::json marker;
     marker["stage"] = to_string(stage);
@@ -283,9 +283,9 @@ void Checkpoints::save(const dist::Comm& comm, CheckpointStage stage, const dist
   });
 }
 
-std::optional<CheckpointInfo> Checkpoints::latest(const dist::Comm& comm) const {
+std::optional<CheckpointInfo> Checkpoints::latest(const parallel::Comm& comm) const {
   std::string found;  // the marker's JSON text, or empty
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;
     for (int s = static_cast<int>(CheckpointStage::kTagged); s >= static_cast<int>(CheckpointStage::kGrouped);
          --s) {
@@ -309,7 +309,7 @@ std::optional<CheckpointInfo> Checkpoints::latest(const dist::Comm& comm) const 
       return;
     }
   });
-  dist::broadcast_object(comm, found);
+  parallel::broadcast_object(comm, found);
   if (found.empty()) return std::nullopt;
   const auto marker = nlohmann::json::parse(found);
   CheckpointInfo info;
@@ -325,12 +325,12 @@ std::optional<CheckpointInfo> Checkpoints::latest(const dist::Comm& comm) const 
   return info;
 }
 
-std::vector<std::pair<std::string, Table>> Checkpoints::restore(const dist::Comm& comm,
+std::vector<std::pair<std::string, Table>> Checkpoints::restore(const parallel::Comm& comm,
                                                                 const CheckpointInfo& info,
-                                                                const dist::BucketRange& range,
+                                                                const parallel::BucketRange& range,
                                                                 Accounting& accounting) const {
   std::vector<std::pair<std::string, Table>> tables;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     const std::filesystem::path dir = stage_dir(dir_, info.stage);
     std::vector<std::byte> buffer;  // one column at a time, reused
     for (const auto& file : info.files) {
@@ -413,8 +413,8 @@ std::vector<std::pair<std::string, Table>> Checkpoints::restore(const dist::Comm
   return tables;
 }
 
-void Checkpoints::remove(const dist::Comm& comm) const {
-  dist::collectively(comm, [&] {
+void Checkpoints::remove(const parallel::Comm& comm) const {
+  parallel::collectively(comm, [&] {
     if (comm.is_root()) std::filesystem::remove_all(dir_);
   });
 }

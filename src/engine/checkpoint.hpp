@@ -29,9 +29,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/column.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
 #include "engine/accounting.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 
 namespace portrait::engine {
 
@@ -68,23 +68,23 @@ class Checkpoints {
   // the stage complete with `shared` (rank 0's value is kept). Saving a stage
   // first removes it and every later stage, so a complete marker never
   // describes files of another run.
-  void save(const dist::Comm& comm, CheckpointStage stage, const dist::BucketRange& range,
+  void save(const parallel::Comm& comm, CheckpointStage stage, const parallel::BucketRange& range,
             const std::vector<std::pair<std::string, const Table*>>& tables, const Accounting& accounting,
             const nlohmann::json& shared) const;
 
   // Collective. The latest complete stage, if any. Throws portrait::Error
   // when it was written for another computation (names the setting).
-  std::optional<CheckpointInfo> latest(const dist::Comm& comm) const;
+  std::optional<CheckpointInfo> latest(const parallel::Comm& comm) const;
 
   // Collective. This rank's tables for `range`, in saved order, each
   // column's checksum verified; adds the saved accounting to `accounting`
   // (each saved file's counts are added by exactly one rank).
-  std::vector<std::pair<std::string, Table>> restore(const dist::Comm& comm, const CheckpointInfo& info,
-                                                     const dist::BucketRange& range,
+  std::vector<std::pair<std::string, Table>> restore(const parallel::Comm& comm, const CheckpointInfo& info,
+                                                     const parallel::BucketRange& range,
                                                      Accounting& accounting) const;
 
   // Collective. Removes every stage (after a complete run).
-  void remove(const dist::Comm& comm) const;
+  void remove(const parallel::Comm& comm) const;
 
  private:
   std::filesystem::path dir_;

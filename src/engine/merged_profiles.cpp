@@ -8,9 +8,9 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/shuffle.hpp"
 #include "engine/customer_view.hpp"
 #include "engine/facts.hpp"
+#include "parallel/shuffle.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -133,8 +133,8 @@ void merge_values(MergePolicy policy, const Column& column, std::span<const Colu
   });
 }
 
-MergedProfiles merge_profiles(const dist::Comm& comm, const catalog::Catalog& catalog, const Table& tags,
-                              const Table& customers, const dist::BucketPartition& partition,
+MergedProfiles merge_profiles(const parallel::Comm& comm, const catalog::Catalog& catalog, const Table& tags,
+                              const Table& customers, const parallel::BucketPartition& partition,
                               std::size_t round_bytes) {
   const auto merged = merged_tags(catalog);
   // What travels: person, customer, every merged tag, every `by` tag and the
@@ -156,7 +156,7 @@ MergedProfiles merge_profiles(const dist::Comm& comm, const catalog::Catalog& ca
   const auto& person = outgoing.values<std::int64_t>("person_id");
   for (std::size_t i = 0; i < dest.size(); ++i) dest[i] = partition.owner_of(person[i]);
   Table incoming = outgoing.empty_like();
-  dist::Shuffle shuffle(comm, round_bytes);
+  parallel::Shuffle shuffle(comm, round_bytes);
   shuffle.exchange(outgoing, dest, incoming);
 
   // Members in (bucket of person, person, customer) order.

@@ -12,9 +12,9 @@
 #include "catalog/catalog.hpp"
 #include "core/column.hpp"
 #include "core/period.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
 #include "engine/grouped_customers.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 
 namespace portrait::engine {
 
@@ -44,8 +44,8 @@ void count_channel_records(const catalog::Catalog& catalog, GroupedCustomers& gr
 // Collective. `tags`: the rank's output rows with customer_id, person_id and
 // the tags; `customers`: the rank's customers in the same order, with the
 // counts of count_channel_records.
-MergedProfiles merge_profiles(const dist::Comm& comm, const catalog::Catalog& catalog, const Table& tags,
-                              const Table& customers, const dist::BucketPartition& partition,
+MergedProfiles merge_profiles(const parallel::Comm& comm, const catalog::Catalog& catalog, const Table& tags,
+                              const Table& customers, const parallel::BucketPartition& partition,
                               std::size_t round_bytes);
 
 // Merges rows [begin, end) of `column` (one person's members, by customer id)

@@ -6,12 +6,12 @@
 #include <algorithm>
 
 #include "catalog/rule_eval.hpp"
-#include "dist/collective_error.hpp"
 #include "models/customer_rows.hpp"
 #include "models/kmeans.hpp"
 #include "models/logistic.hpp"
 #include "models/model_json.hpp"
 #include "models/rfm.hpp"
+#include "parallel/collective_error.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -48,9 +48,9 @@ nlohmann::json metrics_json(const models::BinaryMetrics& m) {
 
 }  // namespace
 
-ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog& catalog,
+ModelOutcome apply_catalog_models(const parallel::Comm& comm, const catalog::Catalog& catalog,
                                   const Table& customers, Table& tags, std::span<const Bucket> bucket,
-                                  const dist::BucketRange& range, const std::string& catalog_hash) {
+                                  const parallel::BucketRange& range, const std::string& catalog_hash) {
   ModelOutcome out;
   const auto& ids = customers.values<std::int64_t>("customer_id");
   for (const auto& spec : catalog.models) {
@@ -58,7 +58,7 @@ ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog
         fmt::format("{}:{}:{} (model '{}')", catalog.file, spec.location.line, spec.location.column, spec.id);
     if (spec.kind == catalog::ModelKind::Rfm) {
       std::vector<std::int64_t> r, f, m;
-      dist::collectively(comm, [&] {
+      parallel::collectively(comm, [&] {
         r = as_integers(catalog::input_column(spec.recency, customers, tags));
         f = as_integers(catalog::input_column(spec.frequency, customers, tags));
         m = as_integers(catalog::input_column(spec.monetary, customers, tags));
@@ -86,7 +86,7 @@ ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog
 
     // Logistic and k-means read float64 feature columns (NaN = missing).
     std::vector<std::vector<double>> features;
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       for (const auto& name : spec.features)
         features.push_back(as_reals(catalog::input_column(name, customers, tags)));
     });
@@ -120,7 +120,7 @@ ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog
 
     models::LogisticModel model;
     if (!spec.model_file.empty()) {
-      dist::collectively(comm, [&] {
+      parallel::collectively(comm, [&] {
         model = models::load_logistic(spec.model_file);
         if (model.features != spec.features) {
           throw Error("the saved model's features differ from the catalog's", where + ", " + spec.model_file,
@@ -129,7 +129,7 @@ ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog
       });
     } else {
       Column label(ColumnType::Int8);
-      dist::collectively(comm, [&] {
+      parallel::collectively(comm, [&] {
         label.resize(customers.rows());
         const auto slots = catalog::bind_rule_inputs(*spec.label, customers, tags);
         catalog::EvalScratch scratch;

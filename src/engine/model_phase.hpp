@@ -12,8 +12,8 @@
 
 #include "catalog/catalog.hpp"
 #include "core/column.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 
 namespace portrait::engine {
 
@@ -25,8 +25,8 @@ struct ModelOutcome {
 
 // Collective. Adds every model's output tags to `tags` (same rows as
 // `customers`, in (bucket, customer_id) order with `bucket`).
-ModelOutcome apply_catalog_models(const dist::Comm& comm, const catalog::Catalog& catalog,
+ModelOutcome apply_catalog_models(const parallel::Comm& comm, const catalog::Catalog& catalog,
                                   const Table& customers, Table& tags, std::span<const Bucket> bucket,
-                                  const dist::BucketRange& range, const std::string& catalog_hash);
+                                  const parallel::BucketRange& range, const std::string& catalog_hash);
 
 }  // namespace portrait::engine

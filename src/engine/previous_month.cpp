@@ -15,10 +15,10 @@
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/metadata.hpp"
-#include "dist/shuffle.hpp"
 #include "io/output_rows.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/metadata.hpp"
+#include "parallel/shuffle.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -75,10 +75,10 @@ void sort_by_bucket(Table& table, std::uint32_t buckets) {
 
 }  // namespace
 
-PreviousRun describe_previous_run(const dist::Comm& comm, const std::string& dir, const Period& period,
+PreviousRun describe_previous_run(const parallel::Comm& comm, const std::string& dir, const Period& period,
                                   const std::string& job_file) {
   std::string description;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;
     const std::filesystem::path run(dir);
     const std::filesystem::path manifest_path = run / "manifest.json";
@@ -109,13 +109,13 @@ PreviousRun describe_previous_run(const dist::Comm& comm, const std::string& dir
     }
     description = to_json(p).dump();
   });
-  dist::broadcast_object(comm, description);
+  parallel::broadcast_object(comm, description);
   return from_json(nlohmann::json::parse(description));
 }
 
-void attach_previous_tags(const dist::Comm& comm, const PreviousRun& previous,
+void attach_previous_tags(const parallel::Comm& comm, const PreviousRun& previous,
                           const std::vector<std::string>& names, const catalog::Catalog& catalog,
-                          const dist::BucketPartition& partition, std::uint64_t round_bytes,
+                          const parallel::BucketPartition& partition, std::uint64_t round_bytes,
                           Table& customers) {
   // An even block of the previous table's rows per rank, sent to this run's owners.
   const auto ranks = static_cast<std::uint64_t>(comm.size());
@@ -124,16 +124,16 @@ void attach_previous_tags(const dist::Comm& comm, const PreviousRun& previous,
   std::vector<std::string> columns{"customer_id"};
   for (const auto& name : names) columns.push_back(name);
   Table block;
-  dist::collectively(
+  parallel::collectively(
       comm, [&] { block = io::read_output_rows(previous.tags_file, "customers", columns, begin, end); });
   std::vector<int> dest(block.rows());
   const auto& block_id = block.values<std::int64_t>("customer_id");
   for (std::size_t i = 0; i < dest.size(); ++i) dest[i] = partition.owner_of(block_id[i]);
   Table mine = block.empty_like();
-  dist::Shuffle shuffle(comm, std::max<std::uint64_t>(round_bytes, 1024));
+  parallel::Shuffle shuffle(comm, std::max<std::uint64_t>(round_bytes, 1024));
   shuffle.exchange(block, dest, mine);
   block = Table();
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (mine.rows() >= UINT32_MAX) {
       throw std::length_error("a rank holds over 4 billion of last month's customers: use more ranks");
     }

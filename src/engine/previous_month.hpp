@@ -16,8 +16,8 @@
 #include "catalog/catalog_schema.hpp"
 #include "core/column.hpp"
 #include "core/period.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 
 namespace portrait::engine {
 
@@ -32,16 +32,16 @@ struct PreviousRun {
 // Collective. Rank 0 checks that `dir` is a complete run (it has a
 // manifest) of the month before `period` and describes its tags; every rank
 // gets the description. Throws portrait::Error (every rank) otherwise.
-PreviousRun describe_previous_run(const dist::Comm& comm, const std::string& dir, const Period& period,
+PreviousRun describe_previous_run(const parallel::Comm& comm, const std::string& dir, const Period& period,
                                   const std::string& job_file);
 
 // Collective. Adds a column `prev.<name>` for each of `names` to `customers`
 // (this rank's customers in (bucket, customer_id) order). A category tag's
 // codes are mapped by label to `catalog`'s tag of the same id when it has
 // one (a label it no longer has becomes missing).
-void attach_previous_tags(const dist::Comm& comm, const PreviousRun& previous,
+void attach_previous_tags(const parallel::Comm& comm, const PreviousRun& previous,
                           const std::vector<std::string>& names, const catalog::Catalog& catalog,
-                          const dist::BucketPartition& partition, std::uint64_t round_bytes,
+                          const parallel::BucketPartition& partition, std::uint64_t round_bytes,
                           Table& customers);
 
 }  // namespace portrait::engine

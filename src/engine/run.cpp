@@ -23,11 +23,6 @@
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/metadata.hpp"
-#include "dist/partition.hpp"
-#include "dist/reduce.hpp"
-#include "dist/shuffle.hpp"
 #include "engine/builtin_facts.hpp"
 #include "engine/checkpoint.hpp"
 #include "engine/group.hpp"
@@ -42,6 +37,11 @@
 #include "io/output_file.hpp"
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/metadata.hpp"
+#include "parallel/partition.hpp"
+#include "parallel/reduce.hpp"
+#include "parallel/shuffle.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -194,20 +194,20 @@ std::string format_int128(Int128 v) {
 
 // Every input file's checksum, each file read whole by one rank (the
 // largest files spread first), in file order on every rank.
-std::vector<std::string> input_checksums(const dist::Comm& comm, const std::vector<ShardFile>& files) {
+std::vector<std::string> input_checksums(const parallel::Comm& comm, const std::vector<ShardFile>& files) {
   std::vector<std::uint32_t> order(files.size());
   std::iota(order.begin(), order.end(), 0U);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::uint32_t a, std::uint32_t b) { return files[a].bytes > files[b].bytes; });
   std::vector<std::pair<std::uint32_t, std::string>> mine;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     for (auto k = static_cast<std::size_t>(comm.rank()); k < order.size();
          k += static_cast<std::size_t>(comm.size())) {
       mine.emplace_back(order[k], file_checksum(files[order[k]].path));
     }
   });
   std::vector<std::string> sums(files.size());
-  for (const auto& part : dist::allgather_objects(comm, mine)) {
+  for (const auto& part : parallel::allgather_objects(comm, mine)) {
     for (const auto& [file, sum] : part) sums[file] = sum;
   }
   return sums;
@@ -244,20 +244,20 @@ nlohmann::json run_fingerprint(const JobSpec& job, const std::vector<ShardFile>&
 // The read + shuffle phase: every record read, checked and sent to the rank
 // that owns its customer's bucket. Returns the rank's records by channel.
 std::map<std::string, Table> read_and_shuffle(
-    const dist::Comm& comm, const JobSpec& job, const std::vector<ShardFile>& files,
-    const std::vector<ReadUnit>& my_units, const dist::BucketPartition& partition,
+    const parallel::Comm& comm, const JobSpec& job, const std::vector<ShardFile>& files,
+    const std::vector<ReadUnit>& my_units, const parallel::BucketPartition& partition,
     std::map<std::string, Table>& staged, const std::vector<std::string>& channels,
     std::map<std::string, std::int64_t>& planned_by_channel, std::uint64_t planned_rows,
-    Accounting& accounting, Progress& progress, dist::ShuffleStats& stats) {
+    Accounting& accounting, Progress& progress, parallel::ShuffleStats& stats) {
   // A round reads about an eighth of the budget (unless set); the shuffle's
   // buffers take at most as much again; the rest holds the rank's own records.
   const std::uint64_t round_bytes = std::max<std::uint64_t>(job.effective_round_bytes(), 1024);
-  dist::Shuffle shuffle(comm, round_bytes);
+  parallel::Shuffle shuffle(comm, round_bytes);
   // Each rank receives about 1/ranks of every channel (buckets spread
   // customers evenly): reserve that once rather than grow by copying.
   std::vector<std::int64_t> channel_rows;
   for (const auto& name : channels) channel_rows.push_back(planned_by_channel[name]);
-  channel_rows = dist::sum_int64(comm, channel_rows);
+  channel_rows = parallel::sum_int64(comm, channel_rows);
   std::map<std::string, Table> resident;
   for (std::size_t k = 0; k < channels.size(); ++k) {
     Table t = staged.at(channels[k]).empty_like();
@@ -272,7 +272,7 @@ std::map<std::string, Table> read_and_shuffle(
   UnitCursor cursor(files, my_units);
   std::int64_t read_rows = 0;
   for (;;) {
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       std::uint64_t staged_bytes = 0;
       while (!cursor.done() && staged_bytes < round_bytes) {
         const auto [channel, rows] = cursor.read_next(staged, std::max<std::uint64_t>(1, round_bytes / 64));
@@ -306,7 +306,7 @@ std::map<std::string, Table> read_and_shuffle(
     std::int64_t status[2] = {read_rows, cursor.done() ? 0 : 1};
     MPI_Allreduce(MPI_IN_PLACE, status, 2, MPI_INT64_T, MPI_SUM, comm.raw());
     progress.update(static_cast<std::uint64_t>(status[0]), planned_rows, "records", status[1] == 0);
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       std::uint64_t held = 0;
       for (const auto& [name, t] : resident) held += t.byte_size();
       if (held > job.memory_budget_bytes) {
@@ -390,11 +390,11 @@ RunResult stopped_after(const Checkpoints& checkpoints, CheckpointStage stage, P
 
 }  // namespace
 
-RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress) {
+RunResult run_job(const parallel::Comm& comm, const JobSpec& job, Progress& progress) {
   // --- plan -----------------------------------------------------------------
   progress.phase("plan");
   std::vector<ShardFile> files;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (job.stop_after && !job.checkpoints) {
       throw Error("the run is to stop after a checkpoint, but the job writes no checkpoints", job.file,
                   "set 'checkpoints: true' in the job (the default)");
@@ -407,24 +407,24 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     }
     files = list_shard_files(job.shard_patterns, job.file);
   });
-  dist::broadcast_object(comm, files);
-  const dist::BucketPartition partition(job.buckets, comm.size());
-  const dist::BucketRange range = partition.range_of(comm.rank());
+  parallel::broadcast_object(comm, files);
+  const parallel::BucketPartition partition(job.buckets, comm.size());
+  const parallel::BucketRange range = partition.range_of(comm.rank());
   const auto plan = assign_read_units(files, comm.size());
   const auto& my_units = plan[static_cast<std::size_t>(comm.rank())];
   const std::vector<std::string> checksums = input_checksums(comm, files);
   std::string reference_checksum;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (comm.is_root() && !job.reference.empty()) reference_checksum = file_checksum(job.reference);
   });
-  dist::broadcast_object(comm, reference_checksum);
+  parallel::broadcast_object(comm, reference_checksum);
 
   // Every rank opens its own files' metadata only, and the ranks agree on
   // each channel's columns.
   ColumnLayouts mine;
   std::uint64_t planned_rows = 0;
   std::map<std::string, std::int64_t> planned_by_channel;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     std::uint32_t open_file = UINT32_MAX;
     std::unique_ptr<io::ShardReader> reader;
     for (const auto& u : my_units) {
@@ -446,14 +446,15 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     }
   });
   std::map<std::string, Table> staged;
-  dist::collectively(comm, [&] {
-    staged = agree_layouts(dist::allgather_objects(comm, mine));
+  parallel::collectively(comm, [&] {
+    staged = agree_layouts(parallel::allgather_objects(comm, mine));
     if (!staged.count("customers")) {
       throw Error("no shard holds a customers table", job.file,
                   "the customers channel drives the customer set: add its shards to 'inputs: shards'");
     }
   });
-  planned_rows = dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(planned_rows)})[0];
+  planned_rows =
+      parallel::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(planned_rows)})[0];
 
   // The catalog: rank 0 reads it, every rank compiles it against the
   // channels' agreed columns and the period (deterministic, so identical).
@@ -464,7 +465,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   catalog::CatalogSource catalog_source;
   if (!job.catalog.empty()) {
     catalog_source = catalog::broadcast_catalog_source(comm, job.catalog);
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       std::map<std::string, std::vector<catalog::SchemaColumn>> extra;
       for (const auto& [channel, table] : staged) {
         const auto& schema = io::channel_schema(channel);
@@ -482,7 +483,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   }
   const std::string catalog_sha256 = tag_catalog ? sha256_hex(catalog_source.text) : std::string();
   ReferenceLookups lookups;
-  dist::collectively(comm, [&] { lookups = load_reference_lookups(job.reference); });
+  parallel::collectively(comm, [&] { lookups = load_reference_lookups(job.reference); });
 
   // Channels in a fixed order: customers first, then the schema's order.
   std::vector<std::string> channels{"customers"};
@@ -498,14 +499,14 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   nlohmann::json fingerprint = run_fingerprint(job, files, checksums, reference_checksum, catalog_sha256);
   if (previous) fingerprint["previous"] = previous->checksum;
   // Saved models the catalog scores with are inputs too.
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (!comm.is_root() || !tag_catalog) return;
     for (const auto& model : tag_catalog->models) {
       if (!model.model_file.empty()) fingerprint["model_files"][model.id] = file_checksum(model.model_file);
     }
   });
   std::string fingerprint_text = fingerprint.dump();
-  dist::broadcast_object(comm, fingerprint_text);
+  parallel::broadcast_object(comm, fingerprint_text);
   fingerprint = nlohmann::json::parse(fingerprint_text);
   const Checkpoints checkpoints(job.output + ".checkpoints", std::move(fingerprint), job.buckets);
   std::optional<CheckpointInfo> resumed;
@@ -526,7 +527,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
 
   GroupedCustomers grouped;
   std::vector<std::pair<std::string, Table>> restored;  // a checkpoint's tables, when resumed
-  dist::ShuffleStats shuffle_stats;
+  parallel::ShuffleStats shuffle_stats;
   if (!resumed) {
     // --- read + shuffle -------------------------------------------------------
     progress.phase("read+shuffle");
@@ -541,7 +542,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       others.emplace_back(channels[k], std::move(resident.at(channels[k])));
     resident.clear();
     // Rank-local (a rank over the 4-billion-records limit must not leave the others waiting).
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       group_records(std::move(customers), std::move(others), job.buckets, accounting, grouped);
     });
     if (job.checkpoints) {
@@ -574,7 +575,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
     if (job.resolve_identity) {
       progress.phase("identity");
       const ChannelRecords* records = grouped.find("identity");
-      dist::collectively(comm, [&] {
+      parallel::collectively(comm, [&] {
         if (records == nullptr) {
           throw Error(
               "the job resolves identities, but no shard holds an identity table", job.file,
@@ -595,7 +596,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
 
     // --- compute --------------------------------------------------------------
     progress.phase("compute");
-    dist::collectively(comm, [&] {
+    parallel::collectively(comm, [&] {
       facts = tag_catalog ? compute_catalog_tags(*tag_catalog, grouped, lookups, job.period)
                           : compute_builtin_facts(grouped);
       if (tag_catalog && job.resolve_identity) count_channel_records(*tag_catalog, grouped, job.period);
@@ -606,7 +607,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       models = apply_catalog_models(comm, *tag_catalog, grouped.customers, facts, grouped.bucket, range,
                                     catalog_sha256);
       for (const auto& line : models.summary) progress.note(line);
-      dist::collectively(comm, [&] {
+      parallel::collectively(comm, [&] {
         catalog::evaluate_rules(*tag_catalog, tag_catalog->after_models, grouped.customers, facts);
       });
     }
@@ -670,9 +671,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
       local_totals.push_back(sum);
     }
   }
-  const auto totals = dist::sum_exact(comm, local_totals);
+  const auto totals = parallel::sum_exact(comm, local_totals);
   const auto customers_total =
-      dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(grouped.size())})[0];
+      parallel::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(grouped.size())})[0];
   if (const auto bad = global.unbalanced(); !bad.empty()) {
     throw Error(fmt::format("record accounting does not add up for channel '{}'", bad.front()), "run",
                 "this is a bug in portrait: please report it with the manifest");
@@ -684,13 +685,13 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   // so an output directory with a manifest is always a whole run.
   const std::filesystem::path final_dir(job.output);
   const std::filesystem::path out_dir = final_dir.string() + ".partial";
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;
     std::filesystem::remove_all(out_dir);
     std::filesystem::create_directories(out_dir);
   });
   std::uint64_t written = 0, persons_written = 0;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     io::OutputFile out(comm.raw(), (out_dir / "tags.h5").string());
     const auto tag_attributes =
         tag_catalog ? tag_column_attributes(*tag_catalog) : io::OutputFile::ColumnAttributes();
@@ -717,9 +718,9 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   progress.finish();
 
   // --- manifest (last: its presence marks a complete output) ------------------
-  const std::vector<std::int64_t> moved =
-      dist::sum_int64(comm, std::vector<std::int64_t>{static_cast<std::int64_t>(shuffle_stats.bytes_sent),
-                                                      static_cast<std::int64_t>(shuffle_stats.rows_sent)});
+  const std::vector<std::int64_t> moved = parallel::sum_int64(
+      comm, std::vector<std::int64_t>{static_cast<std::int64_t>(shuffle_stats.bytes_sent),
+                                      static_cast<std::int64_t>(shuffle_stats.rows_sent)});
   std::uint64_t rss = peak_rss_bytes();
   std::vector<std::uint64_t> rss_all(static_cast<std::size_t>(comm.size()));
   MPI_Allgather(&rss, 1, MPI_UINT64_T, rss_all.data(), 1, MPI_UINT64_T, comm.raw());
@@ -766,7 +767,7 @@ RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress
   }
   if (resumed) manifest["resumed_from"] = {{"stage", to_string(resumed->stage)}, {"ranks", resumed->ranks}};
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     if (comm.is_root()) {
       std::ofstream(out_dir / "manifest.json") << manifest.dump(2) << '\n';
       std::filesystem::remove_all(final_dir);

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
 #include "engine/job.hpp"
 #include "engine/progress.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::engine {
 
@@ -41,7 +41,7 @@ struct RunResult {
   std::optional<CheckpointStage> stopped_after;
 };
 
-// Collective. Throws dist::RankFailure on every rank when any rank fails.
-RunResult run_job(const dist::Comm& comm, const JobSpec& job, Progress& progress);
+// Collective. Throws parallel::RankFailure on every rank when any rank fails.
+RunResult run_job(const parallel::Comm& comm, const JobSpec& job, Progress& progress);
 
 }  // namespace portrait::engine

@@ -109,8 +109,8 @@ Table compute_catalog_tags(const catalog::Catalog& catalog, const GroupedCustome
 }
 
 std::vector<stats::GroupStats> compute_catalog_statistics(
-    const dist::Comm& comm, const catalog::Catalog& catalog, const Table& customers, const Table& tags,
-    std::span<const Bucket> bucket, const dist::BucketRange& range, const Table* persons) {
+    const parallel::Comm& comm, const catalog::Catalog& catalog, const Table& customers, const Table& tags,
+    std::span<const Bucket> bucket, const parallel::BucketRange& range, const Table* persons) {
   std::vector<stats::GroupStats> out;
   const Table no_customers("customers");
   std::vector<Bucket> person_bucket;

@@ -11,9 +11,9 @@
 
 #include "catalog/catalog.hpp"
 #include "core/period.hpp"
-#include "dist/partition.hpp"
 #include "engine/grouped_customers.hpp"
 #include "engine/reference_lookups.hpp"
+#include "parallel/partition.hpp"
 #include "stats/group_stats.hpp"
 
 namespace portrait::engine {
@@ -29,8 +29,8 @@ Table compute_catalog_tags(const catalog::Catalog& catalog, const GroupedCustome
 // with their bucket column; null when the run merged none: then the
 // person-level statistics are skipped).
 std::vector<stats::GroupStats> compute_catalog_statistics(
-    const dist::Comm& comm, const catalog::Catalog& catalog, const Table& customers, const Table& tags,
-    std::span<const Bucket> bucket, const dist::BucketRange& range, const Table* persons);
+    const parallel::Comm& comm, const catalog::Catalog& catalog, const Table& customers, const Table& tags,
+    std::span<const Bucket> bucket, const parallel::BucketRange& range, const Table* persons);
 
 // The statistics as JSON, with category codes replaced by their labels and
 // the display names of statistics and measures.

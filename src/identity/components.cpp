@@ -20,8 +20,8 @@
 
 #include <algorithm>
 
-#include "dist/reduce.hpp"
 #include "identity/owner_exchange.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -30,7 +30,7 @@ int to_owner(const OwnerMessage& m) { return rank_of_vertex(m.target); }
 
 class ComponentSearch {
  public:
-  ComponentSearch(const dist::Comm& comm, CustomerVertices& vertices)
+  ComponentSearch(const parallel::Comm& comm, CustomerVertices& vertices)
       : comm_(comm),
         vertices_(vertices),
         exchange_(vertices.exchange()),
@@ -42,16 +42,16 @@ class ComponentSearch {
   }
 
   void run(std::vector<VertexLink>& links) {
-    std::int64_t remaining = dist::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
+    std::int64_t remaining = parallel::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
     while (remaining > 0) {
       ++rounds_.iterations;
       hook(links);
-      remaining = dist::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
+      remaining = parallel::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
       if (remaining == 0) break;  // the naming flattens the last hooks
       collect_hooked();
       jump();
       relabel(links);
-      remaining = dist::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
+      remaining = parallel::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
     }
   }
 
@@ -134,7 +134,7 @@ class ComponentSearch {
   // Pointer jumping of the active vertices until each points at a root.
   void jump() {
     const auto message_of = [&](std::size_t k) { return OwnerMessage{parent_[active_[k]], 0}; };
-    while (dist::sum_int64(comm_, static_cast<std::int64_t>(active_.size())) > 0) {
+    while (parallel::sum_int64(comm_, static_cast<std::int64_t>(active_.size())) > 0) {
       const std::span<const OwnerMessage> received = exchange_.send(active_.size(), message_of, to_owner);
       std::vector<std::uint64_t>& answers = exchange_.answers();
       for (std::size_t j = 0; j < received.size(); ++j) {
@@ -209,7 +209,7 @@ class ComponentSearch {
       t.smallest = std::min(t.smallest, static_cast<CustomerId>(m.value));
     }
     std::vector<std::uint64_t>& answers = exchange_.answers();
-    if (dist::sum_int64(comm_, below_root) > 0) {
+    if (parallel::sum_int64(comm_, below_root) > 0) {
       for (std::size_t j = 0; j < received.size(); ++j) {
         answers[j] = parent_[position_of_vertex(received[j].target)];
       }
@@ -232,7 +232,7 @@ class ComponentSearch {
     return true;
   }
 
-  const dist::Comm& comm_;
+  const parallel::Comm& comm_;
   const CustomerVertices& vertices_;
   OwnerExchange& exchange_;
   const int exchanges_before_;  // of the lookups, before the components
@@ -254,7 +254,7 @@ void orient(std::vector<VertexLink>& links) {
 
 }  // namespace
 
-Components connected_components(const dist::Comm& comm, std::vector<VertexLink> links,
+Components connected_components(const parallel::Comm& comm, std::vector<VertexLink> links,
                                 CustomerVertices& vertices, std::int64_t max_component_size) {
   orient(links);
   ComponentSearch search(comm, vertices);

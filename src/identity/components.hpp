@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
 #include "identity/customer_vertices.hpp"
 #include "identity/identity_graph.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 
@@ -38,7 +38,7 @@ struct Components {
 // Collective. `links` is this rank's share of the graph (any split; taken
 // over as working memory); `vertices` names every rank's customers and
 // lends its exchange.
-Components connected_components(const dist::Comm& comm, std::vector<VertexLink> links,
+Components connected_components(const parallel::Comm& comm, std::vector<VertexLink> links,
                                 CustomerVertices& vertices, std::int64_t max_component_size);
 
 }  // namespace portrait::identity

@@ -30,7 +30,7 @@ CustomerOwners::CustomerOwners(std::uint32_t buckets, std::vector<Bucket> first_
   }
 }
 
-CustomerOwners CustomerOwners::gather(const dist::Comm& comm, std::uint32_t buckets, Bucket first,
+CustomerOwners CustomerOwners::gather(const parallel::Comm& comm, std::uint32_t buckets, Bucket first,
                                       Bucket end) {
   std::vector<Bucket> firsts(static_cast<std::size_t>(comm.size()));
   std::vector<Bucket> ends(firsts.size());

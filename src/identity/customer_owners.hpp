@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/hash.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 
@@ -19,7 +19,7 @@ class CustomerOwners {
   CustomerOwners(std::uint32_t buckets, std::vector<Bucket> first_bucket);
 
   // Collective: each rank passes its own range [first, end).
-  static CustomerOwners gather(const dist::Comm& comm, std::uint32_t buckets, Bucket first, Bucket end);
+  static CustomerOwners gather(const parallel::Comm& comm, std::uint32_t buckets, Bucket first, Bucket end);
 
   int rank_of(CustomerId id) const { return rank_of_bucket(bucket_of(id, buckets_)); }
   int rank_of_bucket(Bucket bucket) const { return rank_of_bucket_[bucket]; }

@@ -8,8 +8,8 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/reduce.hpp"
 #include "identity/radix_sort.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -18,7 +18,7 @@ constexpr std::size_t kAbsent = std::numeric_limits<std::size_t>::max();
 
 }  // namespace
 
-CustomerVertices::CustomerVertices(const dist::Comm& comm, std::span<const CustomerId> customers,
+CustomerVertices::CustomerVertices(const parallel::Comm& comm, std::span<const CustomerId> customers,
                                    const CustomerOwners& owners)
     : comm_(comm),
       customers_(customers),
@@ -105,7 +105,7 @@ void CustomerVertices::lookup(std::span<const CustomerId> ids, std::vector<Verte
 }
 
 void CustomerVertices::check() const {
-  const std::int64_t unknown = dist::sum_int64(comm_, unknown_ids_);
+  const std::int64_t unknown = parallel::sum_int64(comm_, unknown_ids_);
   if (unknown > 0) {
     throw Error(
         std::to_string(unknown) + " customer ids of identity records or customer lists are not customers " +

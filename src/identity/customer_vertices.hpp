@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "dist/mpi_context.hpp"
 #include "identity/customer_owners.hpp"
 #include "identity/owner_exchange.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 
@@ -36,7 +36,7 @@ class CustomerVertices {
   // Local; keeps a view of `customers` (this rank's list). Customers another
   // rank owns and repeated ones are counted for check(). Throws
   // portrait::Error beyond 2^16 ranks or 2^40 customers on a rank.
-  CustomerVertices(const dist::Comm& comm, std::span<const CustomerId> customers,
+  CustomerVertices(const parallel::Comm& comm, std::span<const CustomerId> customers,
                    const CustomerOwners& owners);
 
   std::span<const CustomerId> customers() const { return customers_; }
@@ -63,7 +63,7 @@ class CustomerVertices {
   void sort_directory();
   std::size_t find(CustomerId id, std::size_t& from) const;
 
-  const dist::Comm& comm_;
+  const parallel::Comm& comm_;
   std::span<const CustomerId> customers_;
   const CustomerOwners& owners_;
   Vertex first_vertex_;

@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <array>
 
-#include "dist/alltoallv.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/alltoallv.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -48,10 +48,10 @@ class DigitGroups {
  public:
   static constexpr int kSubBits = 11;  // the radix digit that sorts inside a group
 
-  DigitGroups(const dist::Comm& comm, std::int64_t records) {
+  DigitGroups(const parallel::Comm& comm, std::int64_t records) {
     constexpr std::int64_t kGroupSize = 16384;
     constexpr int kMaxBits = 16;
-    const std::int64_t per_owner = dist::sum_int64(comm, records) / comm.size();
+    const std::int64_t per_owner = parallel::sum_int64(comm, records) / comm.size();
     while (bits_ < kMaxBits && (per_owner >> bits_) > kGroupSize) ++bits_;
   }
   std::size_t count() const { return std::size_t{1} << bits_; }
@@ -160,7 +160,7 @@ bool count_observations(const RecordScan& scan, const DigitGroups& digits, int r
 // the other ranks in rank order and this rank's own block last. The
 // customers' vertices come from walking the list, or from `looked_up` (one
 // per linkable record) when the records do not follow it.
-void place_observations(const RecordScan& scan, const DigitGroups& digits, const dist::Comm& comm,
+void place_observations(const RecordScan& scan, const DigitGroups& digits, const parallel::Comm& comm,
                         const CustomerVertices& vertices, bool in_list_order,
                         std::span<const Vertex> looked_up, std::span<const std::int64_t> slot_counts,
                         std::vector<Observation>& send) {
@@ -258,8 +258,8 @@ void link_identifiers(std::span<const Observation> group, const BlockedKeys& blo
 
 }  // namespace
 
-IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records, CustomerVertices& vertices,
-                                   const IdentityGuards& guards) {
+IdentityGraph build_identity_graph(const parallel::Comm& comm, const Table& records,
+                                   CustomerVertices& vertices, const IdentityGuards& guards) {
   guards.validate();
   const int ranks = comm.size();
   IdentityGraph graph;
@@ -270,7 +270,7 @@ IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records,
   const bool in_list_order =
       count_observations(scan, digits, ranks, vertices.customers(), slot_counts, graph.drops);
   std::vector<Vertex> looked_up;
-  if (dist::sum_int64(comm, in_list_order ? 0 : 1) > 0) {  // collective: a rank that walks asks nothing
+  if (parallel::sum_int64(comm, in_list_order ? 0 : 1) > 0) {  // collective: a rank that walks asks nothing
     std::vector<CustomerId> ids;
     if (!in_list_order) {
       for (std::size_t i = 0; i < scan.size(); ++i) {
@@ -304,7 +304,7 @@ IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records,
     received += recv_counts[r];
   }
   inbox.resize(static_cast<std::size_t>(received));
-  dist::alltoallv_raw(comm, outbox.data(), sizeof(Observation), send_counts, inbox.data(), recv_counts);
+  parallel::alltoallv_raw(comm, outbox.data(), sizeof(Observation), send_counts, inbox.data(), recv_counts);
 
   const BlockedKeys blocked = blocked_keys(guards);
   graph.links.reserve(inbox.size() + outbox.size() - static_cast<std::size_t>(sent));  // no regrowth

@@ -11,9 +11,9 @@
 
 #include "core/column.hpp"
 #include "core/hash.hpp"
-#include "dist/mpi_context.hpp"
 #include "identity/customer_vertices.hpp"
 #include "identity/identity_guards.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 
@@ -58,7 +58,7 @@ constexpr std::uint64_t identifier_key(std::int8_t id_type, std::uint64_t id_has
 // engine's layout (a rank's own customers, grouped in list order). Every
 // customer of a record must be some rank's listed customer (checked:
 // portrait::Error on every rank).
-IdentityGraph build_identity_graph(const dist::Comm& comm, const Table& records, CustomerVertices& vertices,
-                                   const IdentityGuards& guards);
+IdentityGraph build_identity_graph(const parallel::Comm& comm, const Table& records,
+                                   CustomerVertices& vertices, const IdentityGuards& guards);
 
 }  // namespace portrait::identity

@@ -29,7 +29,7 @@ bool larger_first(const Component& a, const Component& b) {
   return a.size != b.size ? a.size > b.size : a.component < b.component;
 }
 
-std::vector<LargestComponent> largest_components(const dist::Comm& comm, const Components& components,
+std::vector<LargestComponent> largest_components(const parallel::Comm& comm, const Components& components,
                                                  std::int64_t max_component_size, std::size_t count) {
   // This rank's largest, chosen without copying all its components.
   std::vector<ComponentSize> mine(std::min(count, components.owned.size()));
@@ -59,7 +59,7 @@ std::vector<LargestComponent> largest_components(const dist::Comm& comm, const C
 
 }  // namespace
 
-IdentityReport make_identity_report(const dist::Comm& comm, const IdentityGraph& graph,
+IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGraph& graph,
                                     const Components& components, std::int64_t local_customers,
                                     std::int64_t max_component_size, std::size_t largest_count) {
   IdentityReport report;

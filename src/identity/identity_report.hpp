@@ -46,7 +46,7 @@ struct IdentityReport {
 };
 
 // Collective. `local_customers` is the number of customers this rank owns.
-IdentityReport make_identity_report(const dist::Comm& comm, const IdentityGraph& graph,
+IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGraph& graph,
                                     const Components& components, std::int64_t local_customers,
                                     std::int64_t max_component_size, std::size_t largest_count = 10);
 

@@ -5,7 +5,7 @@
 
 namespace portrait::identity {
 
-IdentityResolution resolve_identities(const dist::Comm& comm, const Table& records,
+IdentityResolution resolve_identities(const parallel::Comm& comm, const Table& records,
                                       std::span<const CustomerId> customers, const CustomerOwners& owners,
                                       const IdentityGuards& guards) {
   CustomerVertices vertices(comm, customers, owners);

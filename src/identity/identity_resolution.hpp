@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "core/column.hpp"
-#include "dist/mpi_context.hpp"
 #include "identity/customer_owners.hpp"
 #include "identity/identity_guards.hpp"
 #include "identity/identity_report.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 
@@ -27,7 +27,7 @@ struct IdentityResolution {
 // Collective. `records`: this rank's identity channel records; `customers`:
 // this rank's customers, the ones `owners` assigns to it (every customer of
 // a record must be some rank's).
-IdentityResolution resolve_identities(const dist::Comm& comm, const Table& records,
+IdentityResolution resolve_identities(const parallel::Comm& comm, const Table& records,
                                       std::span<const CustomerId> customers, const CustomerOwners& owners,
                                       const IdentityGuards& guards);
 

@@ -11,8 +11,8 @@
 #include <span>
 #include <vector>
 
-#include "dist/alltoallv.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/alltoallv.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::identity {
 
@@ -25,7 +25,7 @@ struct OwnerMessage {
 
 class OwnerExchange {
  public:
-  explicit OwnerExchange(const dist::Comm& comm) : comm_(comm) {}
+  explicit OwnerExchange(const parallel::Comm& comm) : comm_(comm) {}
 
   // Collective: sends message_of(k), for k < n, to rank route(message). The
   // received messages come in blocks by source rank (received_counts()).
@@ -39,7 +39,7 @@ class OwnerExchange {
       const OwnerMessage m = message_of(k);
       sent_[static_cast<std::size_t>(next_[static_cast<std::size_t>(route(m))]++)] = m;
     }
-    dist::alltoallv<OwnerMessage>(comm_, sent_, counts_, received_, received_counts_);
+    parallel::alltoallv<OwnerMessage>(comm_, sent_, counts_, received_, received_counts_);
     ++exchanges_;
     return received_;
   }
@@ -59,8 +59,8 @@ class OwnerExchange {
   template <class MessageOf, class Route, class Take>
   void reply(std::size_t n, MessageOf message_of, Route route, Take take) {
     returned_.resize(n);
-    dist::alltoallv_raw(comm_, answers_.data(), sizeof(std::uint64_t), received_counts_, returned_.data(),
-                        counts_);
+    parallel::alltoallv_raw(comm_, answers_.data(), sizeof(std::uint64_t), received_counts_, returned_.data(),
+                            counts_);
     ++exchanges_;
     restart_placement();
     for (std::size_t k = 0; k < n; ++k) {
@@ -87,7 +87,7 @@ class OwnerExchange {
     }
   }
 
-  const dist::Comm& comm_;
+  const parallel::Comm& comm_;
   std::vector<std::int64_t> counts_, next_, received_counts_;
   std::vector<OwnerMessage> sent_, received_;
   std::vector<std::uint64_t> answers_, returned_;

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
-#include "dist/collective_error.hpp"
+#include "parallel/collective_error.hpp"
 
 namespace portrait::models {
 
-void check_rows(const dist::Comm& comm, const CustomerRows& rows, const std::string& where) {
+void check_rows(const parallel::Comm& comm, const CustomerRows& rows, const std::string& where) {
   std::string problem;
   const std::size_t n = rows.rows();
   if (rows.id.size() != n) problem = fmt::format("{} ids for {} rows", rows.id.size(), n);
@@ -38,7 +38,7 @@ void check_rows(const dist::Comm& comm, const CustomerRows& rows, const std::str
   if (problem.empty() && dims[0] != dims[1]) {
     problem = fmt::format("ranks disagree on the feature count ({} to {})", dims[0], dims[1]);
   }
-  dist::throw_if_any(comm, problem, where, "the engine must pass rows in (bucket, customer id) order");
+  parallel::throw_if_any(comm, problem, where, "the engine must pass rows in (bucket, customer id) order");
 }
 
 std::vector<std::size_t> bucket_row_offsets(const CustomerRows& rows) {

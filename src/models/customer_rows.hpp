@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "dist/bucket_reduce.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/bucket_reduce.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::models {
 
 struct CustomerRows {
-  dist::BucketRange range;
+  parallel::BucketRange range;
   std::span<const Bucket> bucket;                 // one per row, non-decreasing, inside range
   std::span<const CustomerId> id;                 // one per row
   std::vector<std::span<const double>> features;  // one column per feature, one value per row
@@ -26,7 +26,7 @@ struct CustomerRows {
 
 // Collective check of the contract above (sizes, order, range, the same
 // feature count everywhere); throws portrait::Error on every rank.
-void check_rows(const dist::Comm& comm, const CustomerRows& rows, const std::string& where);
+void check_rows(const parallel::Comm& comm, const CustomerRows& rows, const std::string& where);
 
 // offsets[b] .. offsets[b + 1] are the rows of the b-th owned bucket.
 std::vector<std::size_t> bucket_row_offsets(const CustomerRows& rows);

@@ -18,8 +18,8 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::models {
 
@@ -45,7 +45,7 @@ struct Candidate {
 
 // Every rank offers up to `count` candidates (better first: smaller key, then
 // smaller id); every rank returns the best `count` overall, in order.
-std::vector<Candidate> best_candidates(const dist::Comm& comm, std::vector<Candidate> local,
+std::vector<Candidate> best_candidates(const parallel::Comm& comm, std::vector<Candidate> local,
                                        std::size_t count, std::size_t d) {
   const std::size_t stride = 2 + d;
   std::vector<double> mine(count * stride, kInfinity);
@@ -79,7 +79,7 @@ std::vector<Candidate> best_candidates(const dist::Comm& comm, std::vector<Candi
   return merged;
 }
 
-std::vector<double> seed_plus_plus(const dist::Comm& comm, const CustomerRows& rows,
+std::vector<double> seed_plus_plus(const parallel::Comm& comm, const CustomerRows& rows,
                                    const std::vector<double>& x, const KMeansOptions& options) {
   const std::size_t d = rows.dimension();
   const std::size_t k = static_cast<std::size_t>(options.k);
@@ -130,13 +130,13 @@ void assign(const std::vector<double>& x, std::size_t d, const std::vector<doubl
 }
 
 // Per cluster: count, coordinate sums; then the inertia. Bucket-ordered.
-std::vector<double> cluster_sums(const dist::Comm& comm, const CustomerRows& rows,
+std::vector<double> cluster_sums(const parallel::Comm& comm, const CustomerRows& rows,
                                  const std::vector<std::size_t>& offsets, const std::vector<double>& x,
                                  std::size_t k, const std::vector<std::int32_t>& cluster,
                                  const std::vector<double>& distance) {
   const std::size_t d = rows.dimension();
   const std::size_t width = k * (d + 1) + 1;
-  return dist::bucket_reduce(
+  return parallel::bucket_reduce(
       comm, rows.range,
       per_bucket_partials(offsets, width,
                           [&](std::size_t begin, std::size_t end, double* partial) {
@@ -150,7 +150,7 @@ std::vector<double> cluster_sums(const dist::Comm& comm, const CustomerRows& row
       width);
 }
 
-KMeansResult lloyd(const dist::Comm& comm, const CustomerRows& rows, const KMeansOptions& options,
+KMeansResult lloyd(const parallel::Comm& comm, const CustomerRows& rows, const KMeansOptions& options,
                    KMeansResult result, const std::vector<double>& x) {
   const std::size_t d = rows.dimension();
   const std::size_t k = result.k;
@@ -244,15 +244,15 @@ KMeansResult lloyd(const dist::Comm& comm, const CustomerRows& rows, const KMean
   return result;
 }
 
-KMeansResult prepare(const dist::Comm& comm, const CustomerRows& rows, const KMeansOptions& options) {
+KMeansResult prepare(const parallel::Comm& comm, const CustomerRows& rows, const KMeansOptions& options) {
   check_rows(comm, rows, "k-means");
   std::string problem;
   if (options.k < 1 || options.max_iterations < 1 || !(options.tolerance >= 0)) {
     problem = fmt::format("bad options: k {} (>= 1), {} iterations (>= 1), tolerance {} (>= 0)", options.k,
                           options.max_iterations, options.tolerance);
   }
-  dist::throw_if_any(comm, problem, "k-means");
-  const Int128 customers = dist::sum_exact(comm, static_cast<Int128>(rows.rows()));
+  parallel::throw_if_any(comm, problem, "k-means");
+  const Int128 customers = parallel::sum_exact(comm, static_cast<Int128>(rows.rows()));
   if (customers < options.k) {
     throw Error(fmt::format("{} customers for {} clusters", static_cast<std::int64_t>(customers), options.k),
                 "k-means", "lower k or add customers");
@@ -266,15 +266,16 @@ KMeansResult prepare(const dist::Comm& comm, const CustomerRows& rows, const KMe
 
 }  // namespace
 
-KMeansResult train_kmeans(const dist::Comm& comm, const CustomerRows& rows, const KMeansOptions& options) {
+KMeansResult train_kmeans(const parallel::Comm& comm, const CustomerRows& rows,
+                          const KMeansOptions& options) {
   KMeansResult result = prepare(comm, rows, options);
   const std::vector<double> x = standardize(rows, result.scaling);
   result.initial_centres = seed_plus_plus(comm, rows, x, options);
   return lloyd(comm, rows, options, std::move(result), x);
 }
 
-KMeansResult train_kmeans_from(const dist::Comm& comm, const CustomerRows& rows, const KMeansOptions& options,
-                               std::span<const double> initial_centres) {
+KMeansResult train_kmeans_from(const parallel::Comm& comm, const CustomerRows& rows,
+                               const KMeansOptions& options, std::span<const double> initial_centres) {
   KMeansResult result = prepare(comm, rows, options);
   if (initial_centres.size() != result.k * rows.dimension()) {
     throw Error(fmt::format("{} initial centre values for {} clusters of {} features", initial_centres.size(),

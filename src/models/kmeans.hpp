@@ -38,11 +38,11 @@ struct KMeansResult {
 
 // Collective: standardize, seed with k-means++ and iterate. Cluster ids are
 // ordered by size (largest first), ties by centre coordinates ascending.
-KMeansResult train_kmeans(const dist::Comm& comm, const CustomerRows& rows, const KMeansOptions& options);
+KMeansResult train_kmeans(const parallel::Comm& comm, const CustomerRows& rows, const KMeansOptions& options);
 
 // Collective: the same from given initial centres (k x d, standardized
 // units, identical on every rank), e.g. to compare with another library.
-KMeansResult train_kmeans_from(const dist::Comm& comm, const CustomerRows& rows, const KMeansOptions& options,
-                               std::span<const double> initial_centres);
+KMeansResult train_kmeans_from(const parallel::Comm& comm, const CustomerRows& rows,
+                               const KMeansOptions& options, std::span<const double> initial_centres);
 
 }  // namespace portrait::models

@@ -9,9 +9,9 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/reduce.hpp"
 #include "models/cholesky.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::models {
 
@@ -37,7 +37,7 @@ struct NewtonSystem {
 
 // One pass over the training rows: objective, gradient and Hessian at beta.
 // Partial layout per bucket: loss, gradient (p), Hessian upper triangle.
-NewtonSystem evaluate(const dist::Comm& comm, const CustomerRows& rows,
+NewtonSystem evaluate(const parallel::Comm& comm, const CustomerRows& rows,
                       const std::vector<std::size_t>& offsets, const std::vector<double>& x,
                       const std::vector<char>& trains, std::span<const std::int8_t> label,
                       const std::vector<double>& beta, double c) {
@@ -69,7 +69,7 @@ NewtonSystem evaluate(const dist::Comm& comm, const CustomerRows& rows,
           }
         }
       });
-  const std::vector<double> total = dist::bucket_reduce(comm, rows.range, partials, width);
+  const std::vector<double> total = parallel::bucket_reduce(comm, rows.range, partials, width);
   NewtonSystem system;
   system.gradient.resize(p);
   system.hessian.assign(p * p, 0.0);
@@ -94,7 +94,7 @@ bool in_holdout(CustomerId id, std::uint64_t salt, int percent) {
   return static_cast<int>(mix64(static_cast<std::uint64_t>(id) ^ salt) % 100) < percent;
 }
 
-LogisticModel train_logistic(const dist::Comm& comm, const CustomerRows& rows,
+LogisticModel train_logistic(const parallel::Comm& comm, const CustomerRows& rows,
                              std::span<const std::int8_t> label, const LogisticOptions& options,
                              const std::string& catalog_hash) {
   const std::string where = "churn/propensity training";
@@ -111,7 +111,7 @@ LogisticModel train_logistic(const dist::Comm& comm, const CustomerRows& rows,
     problem = fmt::format("bad options: C {} (must be > 0), holdout {}% (0..99), {} iterations (>= 1)",
                           options.c, options.holdout_percent, options.max_iterations);
   }
-  dist::throw_if_any(comm, problem, where);
+  parallel::throw_if_any(comm, problem, where);
 
   LogisticModel model;
   model.features = rows.feature_names;
@@ -130,7 +130,7 @@ LogisticModel train_logistic(const dist::Comm& comm, const CustomerRows& rows,
     counts[0] += trains[i];
     counts[1] += trains[i] && label[i] == 1;
   }
-  const std::vector<Int128> global = dist::sum_exact(comm, std::span<const Int128>(counts, 2));
+  const std::vector<Int128> global = parallel::sum_exact(comm, std::span<const Int128>(counts, 2));
   model.training_rows = static_cast<std::int64_t>(global[0]);
   if (global[1] == 0 || global[1] == global[0]) {
     throw Error(fmt::format("the training set ({} customers, {} positive) lacks a class", model.training_rows,

@@ -49,7 +49,7 @@ bool in_holdout(CustomerId id, std::uint64_t salt, int percent);
 // Collective. label: one per row, 0 / 1, or missing (INT8_MIN) for customers
 // outside the labelled period. Throws portrait::Error on every rank for bad
 // input (sizes, labels other than 0/1/missing, a class absent from training).
-LogisticModel train_logistic(const dist::Comm& comm, const CustomerRows& rows,
+LogisticModel train_logistic(const parallel::Comm& comm, const CustomerRows& rows,
                              std::span<const std::int8_t> label, const LogisticOptions& options,
                              const std::string& catalog_hash);
 

@@ -70,7 +70,8 @@ BinaryMetrics binary_metrics(std::vector<ScoredLabel> rows, double threshold) {
   return m;
 }
 
-BinaryMetrics binary_metrics(const dist::Comm& comm, std::span<const ScoredLabel> local, double threshold) {
+BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredLabel> local,
+                             double threshold) {
   const auto n = static_cast<std::size_t>(comm.size());
   MPI_Datatype record;
   MPI_Type_contiguous(static_cast<int>(sizeof(ScoredLabel)), MPI_BYTE, &record);

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::models {
 
@@ -44,6 +44,7 @@ BinaryMetrics binary_metrics(std::vector<ScoredLabel> rows, double threshold);
 
 // Collective: the rows of every rank are gathered to rank 0, measured there
 // and the metrics broadcast, so every rank returns the same values.
-BinaryMetrics binary_metrics(const dist::Comm& comm, std::span<const ScoredLabel> local, double threshold);
+BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredLabel> local,
+                             double threshold);
 
 }  // namespace portrait::models

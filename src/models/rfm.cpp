@@ -8,11 +8,12 @@
 
 #include "core/error.hpp"
 #include "core/types.hpp"
-#include "dist/collective_error.hpp"
+#include "parallel/collective_error.hpp"
 
 namespace portrait::models {
 
-std::vector<std::int64_t> exact_order_statistics(const dist::Comm& comm, std::span<const std::int64_t> values,
+std::vector<std::int64_t> exact_order_statistics(const parallel::Comm& comm,
+                                                 std::span<const std::int64_t> values,
                                                  std::span<const std::int64_t> ranks) {
   std::vector<std::int64_t> sorted;
   for (std::int64_t v : values) {
@@ -25,7 +26,7 @@ std::vector<std::int64_t> exact_order_statistics(const dist::Comm& comm, std::sp
   for (std::int64_t r : ranks) {
     if (r < 0 || r >= count) problem = fmt::format("rank {} of {} values asked for", r, count);
   }
-  dist::throw_if_any(comm, problem, "exact quantiles");
+  parallel::throw_if_any(comm, problem, "exact quantiles");
   if (ranks.empty()) return {};
   // Non-missing values lie in (INT64_MIN, INT64_MAX]; the answer for rank r
   // is the smallest v with #{values <= v} > r. Bisection keeps lo < answer <= hi.
@@ -52,7 +53,7 @@ std::vector<std::int64_t> exact_order_statistics(const dist::Comm& comm, std::sp
   return std::vector<std::int64_t>(hi.begin(), hi.end());
 }
 
-QuintileCuts quintile_cuts(const dist::Comm& comm, std::span<const std::int64_t> values) {
+QuintileCuts quintile_cuts(const parallel::Comm& comm, std::span<const std::int64_t> values) {
   long long count = 0;
   for (std::int64_t v : values) count += !is_missing(v);
   MPI_Allreduce(MPI_IN_PLACE, &count, 1, MPI_LONG_LONG, MPI_SUM, comm.raw());
@@ -93,14 +94,14 @@ std::string_view value_level_name(std::int8_t level) {
   }
 }
 
-RfmScores score_rfm(const dist::Comm& comm, std::span<const std::int64_t> recency,
+RfmScores score_rfm(const parallel::Comm& comm, std::span<const std::int64_t> recency,
                     std::span<const std::int64_t> frequency, std::span<const std::int64_t> monetary) {
   std::string problem;
   if (frequency.size() != recency.size() || monetary.size() != recency.size()) {
     problem = fmt::format("{} recency, {} frequency and {} monetary values", recency.size(), frequency.size(),
                           monetary.size());
   }
-  dist::throw_if_any(comm, problem, "RFM scores", "pass one value of each per customer");
+  parallel::throw_if_any(comm, problem, "RFM scores", "pass one value of each per customer");
   RfmScores s;
   s.recency_cuts = quintile_cuts(comm, recency);
   s.frequency_cuts = quintile_cuts(comm, frequency);

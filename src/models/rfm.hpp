@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::models {
 
@@ -28,11 +28,12 @@ using QuintileCuts = std::array<std::int64_t, 4>;
 // Collective: the values of the given 0-based global ranks (each < the global
 // count of non-missing values) among every rank's non-missing values. Exact:
 // a bisection on the value range with exact global counts.
-std::vector<std::int64_t> exact_order_statistics(const dist::Comm& comm, std::span<const std::int64_t> values,
+std::vector<std::int64_t> exact_order_statistics(const parallel::Comm& comm,
+                                                 std::span<const std::int64_t> values,
                                                  std::span<const std::int64_t> ranks);
 
 // Collective: the four cuts; all missing when there are no values.
-QuintileCuts quintile_cuts(const dist::Comm& comm, std::span<const std::int64_t> values);
+QuintileCuts quintile_cuts(const parallel::Comm& comm, std::span<const std::int64_t> values);
 
 // Local: the score 1..5 of one value (missing for a missing value or cuts).
 std::int8_t quintile_score(std::int64_t value, const QuintileCuts& cuts, bool more_is_better);
@@ -51,7 +52,7 @@ struct RfmScores {
 
 // Collective. recency: days (or seconds) since the last activity; frequency:
 // a count; monetary: fen. One value per local customer in each.
-RfmScores score_rfm(const dist::Comm& comm, std::span<const std::int64_t> recency,
+RfmScores score_rfm(const parallel::Comm& comm, std::span<const std::int64_t> recency,
                     std::span<const std::int64_t> frequency, std::span<const std::int64_t> monetary);
 
 }  // namespace portrait::models

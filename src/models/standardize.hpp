@@ -20,7 +20,7 @@ struct Scaling {
 };
 
 // Collective: two passes, the mean first, then squared deviations from it.
-Scaling fit_scaling(const dist::Comm& comm, const CustomerRows& rows);
+Scaling fit_scaling(const parallel::Comm& comm, const CustomerRows& rows);
 
 // Local: rows x dimension, row-major, (x - mean) / scale, missing -> 0.
 std::vector<double> standardize(const CustomerRows& rows, const Scaling& scaling);

@@ -8,9 +8,9 @@
 #include <limits>
 #include <stdexcept>
 
-#include "dist/bucket_reduce.hpp"
-#include "dist/metadata.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/bucket_reduce.hpp"
+#include "parallel/metadata.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::stats {
 namespace {
@@ -37,7 +37,7 @@ bool value_at(const Column& c, std::size_t i, std::int64_t& out) {
     using T = typename std::decay_t<decltype(v)>::value_type;
     if (is_missing(v[i])) return false;
     if constexpr (std::is_floating_point_v<T>) {
-      out = dist::ordered_bits(v[i]);
+      out = parallel::ordered_bits(v[i]);
     } else {
       out = static_cast<std::int64_t>(v[i]);
     }
@@ -82,7 +82,7 @@ std::string cell_text(const StatValue& v) {
 
 }  // namespace
 
-GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& input) {
+GroupStats compute_group_stats(const parallel::Comm& comm, const GroupStatsInput& input) {
   const std::size_t n = input.bucket.size();
   const std::size_t k = input.group_columns.size();
   // One value per row everywhere: a column of another table must not be
@@ -108,7 +108,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
   std::sort(local.begin(), local.end());
   local.erase(std::unique(local.begin(), local.end()), local.end());
   std::vector<Key> keys;
-  for (auto& from_rank : dist::allgather_objects(comm, local))
+  for (auto& from_rank : parallel::allgather_objects(comm, local))
     keys.insert(keys.end(), from_rank.begin(), from_rank.end());
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -125,7 +125,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
   out.keys = keys;
   out.counts.assign(groups, 0);
   for (std::size_t i = 0; i < n; ++i) ++out.counts[group_of[i]];
-  out.counts = dist::sum_int64(comm, out.counts);
+  out.counts = parallel::sum_int64(comm, out.counts);
   out.values.assign(groups, std::vector<StatValue>(input.measures.size()));
 
   for (std::size_t m = 0; m < input.measures.size(); ++m) {
@@ -144,7 +144,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
       std::vector<std::int64_t> met(groups, 0);
       const auto& condition = values.values<std::int8_t>();
       for (std::size_t i = 0; i < n; ++i) met[group_of[i]] += condition[i] == 1 ? 1 : 0;
-      met = dist::sum_int64(comm, met);
+      met = parallel::sum_int64(comm, met);
       for (std::size_t g = 0; g < groups; ++g) {
         if (out.counts[g] > 0) set(g, real(static_cast<double>(met[g]) / static_cast<double>(out.counts[g])));
       }
@@ -157,7 +157,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
       std::int64_t v;
       if (value_at(values, i, v)) ++present[group_of[i]];
     }
-    present = dist::sum_int64(comm, present);
+    present = parallel::sum_int64(comm, present);
 
     if (measure.kind == MeasureKind::Sum || measure.kind == MeasureKind::Avg) {
       std::vector<Int128> int_sum(groups, 0);
@@ -167,7 +167,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
           std::int64_t v;
           if (value_at(values, i, v)) int_sum[group_of[i]] += v;
         }
-        int_sum = dist::sum_exact(comm, int_sum);
+        int_sum = parallel::sum_exact(comm, int_sum);
       } else {
         // Per bucket, in customer order; then the fixed bucket tree.
         std::vector<double> partials(input.range.size() * groups, 0.0);
@@ -176,7 +176,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
           if (is_missing(v)) continue;
           partials[(input.bucket[i] - input.range.begin) * groups + group_of[i]] += v;
         }
-        float_sum = dist::bucket_reduce(comm, input.range, partials, groups);
+        float_sum = parallel::bucket_reduce(comm, input.range, partials, groups);
       }
       for (std::size_t g = 0; g < groups; ++g) {
         if (present[g] == 0) continue;
@@ -203,12 +203,12 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
       for (std::size_t g = 0; g < groups; ++g) {
         std::sort(sorted[g].begin(), sorted[g].end());
         spans.emplace_back(sorted[g]);
-        rank.push_back(dist::quantile_rank(q, static_cast<std::uint64_t>(present[g])));
+        rank.push_back(parallel::quantile_rank(q, static_cast<std::uint64_t>(present[g])));
       }
-      const auto found = dist::kth_smallest(comm, spans, rank);
+      const auto found = parallel::kth_smallest(comm, spans, rank);
       for (std::size_t g = 0; g < groups; ++g) {
         if (present[g] == 0) continue;
-        set(g, is_integral(values) ? integer(found[g]) : real(dist::from_ordered_bits(found[g])));
+        set(g, is_integral(values) ? integer(found[g]) : real(parallel::from_ordered_bits(found[g])));
       }
       continue;
     }
@@ -222,7 +222,7 @@ GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& in
       group_ids.push_back(static_cast<std::int64_t>(group_of[i]));
       bits.push_back(static_cast<std::uint64_t>(v));
     }
-    const auto distinct = dist::distinct_counts(comm, groups, group_ids, bits, std::size_t{16} << 20);
+    const auto distinct = parallel::distinct_counts(comm, groups, group_ids, bits, std::size_t{16} << 20);
     for (std::size_t g = 0; g < groups; ++g) set(g, integer(distinct[g]));
   }
   return out;

@@ -15,8 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/column.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 
 namespace portrait::stats {
 
@@ -37,7 +37,7 @@ struct GroupStatsInput {
   std::vector<const Column*> group_columns;  // per customer: integer codes or values
   std::vector<MeasureInput> measures;
   std::span<const Bucket> bucket;  // per customer, ascending
-  dist::BucketRange range;         // this rank's buckets
+  parallel::BucketRange range;     // this rank's buckets
 };
 
 // One cell of the result. Integers stay exact (sums of int64 in 128 bits).
@@ -60,6 +60,6 @@ struct GroupStats {
 };
 
 // Collective. Every rank gets the whole result.
-GroupStats compute_group_stats(const dist::Comm& comm, const GroupStatsInput& input);
+GroupStats compute_group_stats(const parallel::Comm& comm, const GroupStatsInput& input);
 
 }  // namespace portrait::stats

@@ -10,10 +10,10 @@
 
 #include "core/error.hpp"
 #include "core/types.hpp"
-#include "dist/bucket_reduce.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/reduce.hpp"
 #include "io/csv_reader.hpp"
+#include "parallel/bucket_reduce.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::stats {
 namespace {
@@ -259,12 +259,12 @@ std::vector<ComparedTag> compared_tags(const RunOutput& a, const RunOutput& b,
   return tags;
 }
 
-RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, const std::string& run_b,
+RunComparison compare_runs(const parallel::Comm& comm, const std::string& run_a, const std::string& run_b,
                            const std::vector<std::string>& migration_tags) {
   RunOutput a, b;
   std::vector<ComparedTag> tags;
   RunComparison result;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     a = open_run_output(run_a);
     b = open_run_output(run_b);
     result.warnings = a.warnings;
@@ -279,9 +279,9 @@ RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, con
                   "run with at most as many ranks as buckets");
     tags = compared_tags(a, b, migration_tags, result.warnings);
   });
-  const dist::BucketRange range = dist::even_bucket_range(a.buckets, comm.size(), comm.rank());
+  const parallel::BucketRange range = parallel::even_bucket_range(a.buckets, comm.size(), comm.rank());
   Table rows_a, rows_b;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     std::vector<std::string> columns = {"customer_id", "bucket"};
     for (const auto& t : tags) columns.push_back(t.id);
     rows_a = read_customer_rows(a, range, columns);
@@ -290,7 +290,7 @@ RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, con
 
   // Categorical counts: local, then one exact sum.
   BlockCounts counts = count_blocks(rows_a, rows_b, tags);
-  counts.assign_flat(dist::sum_int64(comm, counts.flat()));
+  counts.assign_flat(parallel::sum_int64(comm, counts.flat()));
 
   // Numeric tags: count, mean and median of each run, exact.
   std::vector<std::size_t> numeric;
@@ -331,11 +331,11 @@ RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, con
 }
 
 double LocalValues::value(std::int64_t sorted_value) const {
-  return integer ? static_cast<double>(sorted_value) : dist::from_ordered_bits(sorted_value);
+  return integer ? static_cast<double>(sorted_value) : parallel::from_ordered_bits(sorted_value);
 }
 
 LocalValues local_values(const Column& column, std::span<const std::int32_t> bucket,
-                         const dist::BucketRange& range) {
+                         const parallel::BucketRange& range) {
   LocalValues out;
   column.visit([&](const auto& values) {
     using T = typename std::decay_t<decltype(values)>::value_type;
@@ -346,7 +346,7 @@ LocalValues local_values(const Column& column, std::span<const std::int32_t> buc
       if (is_missing(v)) {
         ++out.missing;
       } else if constexpr (std::is_floating_point_v<T>) {
-        out.sorted.push_back(dist::ordered_bits(v));
+        out.sorted.push_back(parallel::ordered_bits(v));
         out.bucket_sums[static_cast<std::size_t>(bucket[r]) - range.begin] += v;
       } else {
         out.sorted.push_back(static_cast<std::int64_t>(v));
@@ -358,7 +358,7 @@ LocalValues local_values(const Column& column, std::span<const std::int32_t> buc
   return out;
 }
 
-std::vector<ValueSummary> summarize_values(const dist::Comm& comm, const dist::BucketRange& range,
+std::vector<ValueSummary> summarize_values(const parallel::Comm& comm, const parallel::BucketRange& range,
                                            const std::vector<LocalValues>& groups,
                                            const std::vector<double>& quantiles) {
   const std::size_t n = groups.size();
@@ -379,19 +379,19 @@ std::vector<ValueSummary> summarize_values(const dist::Comm& comm, const dist::B
     for (std::size_t b = 0; b < range.size(); ++b)
       partials[b * floats + float_at[g]] = groups[g].bucket_sums[b];
   }
-  const auto total_counts = dist::sum_int64(comm, counts);
-  const auto total_sums = dist::sum_exact(comm, sums);
+  const auto total_counts = parallel::sum_int64(comm, counts);
+  const auto total_sums = parallel::sum_exact(comm, sums);
   const auto float_sums =
-      floats == 0 ? std::vector<double>() : dist::bucket_reduce(comm, range, partials, floats);
+      floats == 0 ? std::vector<double>() : parallel::bucket_reduce(comm, range, partials, floats);
   std::vector<std::span<const std::int64_t>> spans;
   std::vector<std::uint64_t> ranks;
   for (std::size_t g = 0; g < n; ++g) {
     for (const double q : quantiles) {
       spans.emplace_back(groups[g].sorted);
-      ranks.push_back(dist::quantile_rank(q, static_cast<std::uint64_t>(total_counts[g * 2])));
+      ranks.push_back(parallel::quantile_rank(q, static_cast<std::uint64_t>(total_counts[g * 2])));
     }
   }
-  const auto values = dist::kth_smallest(comm, spans, ranks);
+  const auto values = parallel::kth_smallest(comm, spans, ranks);
 
   std::vector<ValueSummary> out(n);
   for (std::size_t g = 0; g < n; ++g) {

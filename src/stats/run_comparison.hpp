@@ -16,8 +16,8 @@
 
 #include "core/column.hpp"
 #include "core/types.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 #include "stats/run_output.hpp"
 
 namespace portrait::stats {
@@ -82,7 +82,7 @@ BlockCounts count_blocks(const Table& a, const Table& b, const std::vector<Compa
 // over all ranks (summarize_values).
 struct LocalValues {
   bool integer = true;               // an integer column (exact sums); else float64
-  std::vector<std::int64_t> sorted;  // the values, ascending (floats as dist::ordered_bits)
+  std::vector<std::int64_t> sorted;  // the values, ascending (floats as parallel::ordered_bits)
   std::int64_t missing = 0;
   Int128 sum = 0;                   // integer columns
   std::vector<double> bucket_sums;  // float columns: per bucket of the rank's range, in row order
@@ -90,7 +90,7 @@ struct LocalValues {
 };
 // `bucket` holds each row's bucket, all within `range`.
 LocalValues local_values(const Column& column, std::span<const std::int32_t> bucket,
-                         const dist::BucketRange& range);
+                         const parallel::BucketRange& range);
 
 struct ValueSummary {
   std::int64_t count = 0;  // with a value
@@ -101,7 +101,7 @@ struct ValueSummary {
 // Collective. Count, missing, mean and `quantiles` of each group over all
 // ranks, the same bits at any rank count: integer sums exact, float sums per
 // bucket along the fixed tree, quantiles exact.
-std::vector<ValueSummary> summarize_values(const dist::Comm& comm, const dist::BucketRange& range,
+std::vector<ValueSummary> summarize_values(const parallel::Comm& comm, const parallel::BucketRange& range,
                                            const std::vector<LocalValues>& groups,
                                            const std::vector<double>& quantiles);
 
@@ -141,7 +141,7 @@ std::vector<ComparedTag> compared_tags(const RunOutput& a, const RunOutput& b,
 // Collective. Each rank reads its buckets of both runs; every rank returns
 // the same comparison. Errors (a run incomplete, different bucket counts, a
 // tag missing) are thrown on every rank.
-RunComparison compare_runs(const dist::Comm& comm, const std::string& run_a, const std::string& run_b,
+RunComparison compare_runs(const parallel::Comm& comm, const std::string& run_a, const std::string& run_b,
                            const std::vector<std::string>& migration_tags);
 
 // Share in percent of `count` in `total` (0 when total is 0).

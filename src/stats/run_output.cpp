@@ -121,7 +121,7 @@ std::vector<std::string> RunOutput::tag_labels(const std::string& name) const {
   return {};
 }
 
-Table read_customer_rows(const RunOutput& run, const dist::BucketRange& range,
+Table read_customer_rows(const RunOutput& run, const parallel::BucketRange& range,
                          const std::vector<std::string>& columns) {
   const auto [first, end] = io::output_bucket_rows(run.tags_path(), "customers", range.begin, range.end);
   return io::read_output_rows(run.tags_path(), "customers", columns, first, end);

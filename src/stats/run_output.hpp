@@ -12,8 +12,8 @@
 
 #include "catalog/catalog.hpp"
 #include "core/column.hpp"
-#include "dist/partition.hpp"
 #include "io/output_rows.hpp"
+#include "parallel/partition.hpp"
 
 namespace portrait::stats {
 
@@ -42,7 +42,7 @@ RunOutput open_run_output(const std::string& dir);
 
 // The rows of the run's `customers` table in the buckets of `range` (the
 // run's own bucket count), with the given columns.
-Table read_customer_rows(const RunOutput& run, const dist::BucketRange& range,
+Table read_customer_rows(const RunOutput& run, const parallel::BucketRange& range,
                          const std::vector<std::string>& columns);
 
 // Columns of `customers` that are not tags.

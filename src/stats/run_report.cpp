@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/types.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/reduce.hpp"
 
 namespace portrait::stats {
 namespace {
@@ -310,12 +310,12 @@ Binning choose_binning(double low, double high, double max, bool integer, std::s
   return b;
 }
 
-std::vector<TagDistribution> tag_distributions(const dist::Comm& comm, const RunOutput& run) {
+std::vector<TagDistribution> tag_distributions(const parallel::Comm& comm, const RunOutput& run) {
   std::vector<std::string> warnings;
   std::vector<ComparedTag> tags = compared_tags(run, run, {}, warnings);
-  const dist::BucketRange range = dist::even_bucket_range(run.buckets, comm.size(), comm.rank());
+  const parallel::BucketRange range = parallel::even_bucket_range(run.buckets, comm.size(), comm.rank());
   Table rows;
-  dist::collectively(comm, [&] {
+  parallel::collectively(comm, [&] {
     std::vector<std::string> columns = {"customer_id", "bucket"};
     for (const auto& t : tags) columns.push_back(t.id);
     rows = read_customer_rows(run, range, columns);
@@ -365,7 +365,7 @@ std::vector<TagDistribution> tag_distributions(const dist::Comm& comm, const Run
     for (const auto v : value_indexes(tags[t], false, rows.column(tags[t].id)))
       ++bin_counts[value_offset[t] + v];
   }
-  const auto totals = dist::sum_int64(comm, bin_counts);
+  const auto totals = parallel::sum_int64(comm, bin_counts);
 
   for (std::size_t t = 0; t < tags.size(); ++t) {
     TagDistribution& d = out[t];

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 #include "stats/run_comparison.hpp"
 #include "stats/run_output.hpp"
 #include "stats/svg_charts.hpp"
@@ -40,7 +40,7 @@ Binning choose_binning(double low, double high, double max, bool integer, std::s
 
 // Collective. Every rank reads its buckets of `run`; every rank returns the
 // same distributions, one per tag column in table order.
-std::vector<TagDistribution> tag_distributions(const dist::Comm& comm, const RunOutput& run);
+std::vector<TagDistribution> tag_distributions(const parallel::Comm& comm, const RunOutput& run);
 
 // The page. statistics_json is the run's statistics.json (may be empty).
 std::string report_html(const RunOutput& run, const std::string& statistics_json,

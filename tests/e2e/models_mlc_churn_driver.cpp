@@ -14,10 +14,10 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/mpi_context.hpp"
 #include "models/kmeans.hpp"
 #include "models/logistic.hpp"
 #include "models/model_json.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace {
 
@@ -63,15 +63,15 @@ Matrix read_matrix(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  dist::MpiEnvironment environment(&argc, &argv);
-  const dist::Comm world;
+  parallel::MpiEnvironment environment(&argc, &argv);
+  const parallel::Comm world;
   if (argc != 3) {
     if (world.is_root()) std::cerr << "usage: models_mlc_churn_driver MATRIX OUTPUT.json\n";
     return 2;
   }
   try {
     const Matrix all = read_matrix(argv[1]);
-    const dist::BucketRange range = dist::even_bucket_range(kBuckets, world.size(), world.rank());
+    const parallel::BucketRange range = parallel::even_bucket_range(kBuckets, world.size(), world.rank());
     // This rank's customers in (bucket, id) order, as the engine hands them over.
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < all.id.size(); ++i) {

@@ -20,7 +20,7 @@ struct GeneratedCustomers {
   std::vector<std::vector<double>> columns;
   std::vector<std::string> names;
   std::vector<std::int8_t> label;
-  dist::BucketRange range;
+  parallel::BucketRange range;
 
   CustomerRows rows() const {
     CustomerRows r{range, bucket, id, {}, names};
@@ -37,7 +37,7 @@ inline double bell(KeyedRandom& random) {
 // Customers 1..count whose bucket lies in `range`; `dimension` features on
 // different scales, 3% missing; churn = 1 with probability
 // sigmoid(-1.5 + 1.2 z0 - 0.8 z1 + 0.4 z2), label missing for 10%.
-inline GeneratedCustomers generate_customers(std::int64_t count, const dist::BucketRange& range,
+inline GeneratedCustomers generate_customers(std::int64_t count, const parallel::BucketRange& range,
                                              std::size_t dimension) {
   GeneratedCustomers g;
   g.range = range;

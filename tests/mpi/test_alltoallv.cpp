@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "dist/alltoallv.hpp"
+#include "parallel/alltoallv.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 struct Item {
@@ -62,4 +62,4 @@ TEST(Alltoallv, RejectsALimitBelowTheRankCount) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

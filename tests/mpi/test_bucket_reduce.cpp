@@ -9,10 +9,10 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "dist/bucket_reduce.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/bucket_reduce.hpp"
+#include "parallel/reduce.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 double partial_value(std::size_t bucket, std::size_t k) {
@@ -87,4 +87,4 @@ TEST(BucketReduce, ExactSumsBeyondInt64) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

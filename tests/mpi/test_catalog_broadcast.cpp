@@ -40,7 +40,7 @@ std::uint64_t fingerprint(const Catalog& c) {
 }
 
 TEST(CatalogBroadcast, EveryRankCompilesTheSameCatalog) {
-  const dist::Comm world;
+  const parallel::Comm world;
   // Only rank 0 has the file: the path is its own.
   const std::string path = "/tmp/portrait_bcast_" + std::to_string(getpid()) + ".yaml";
   if (world.is_root()) std::ofstream(path) << kText;
@@ -57,7 +57,7 @@ TEST(CatalogBroadcast, EveryRankCompilesTheSameCatalog) {
 }
 
 TEST(CatalogBroadcast, AMissingFileFailsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   int failed = 0;
   try {
     broadcast_catalog_source(world, "/nonexistent/catalog.yaml");

@@ -12,9 +12,9 @@
 #include <fstream>
 
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
-#include "dist/metadata.hpp"
 #include "engine/checkpoint.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/metadata.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -24,7 +24,7 @@ constexpr std::int64_t kCustomers = 3001;
 
 // Customers of `range` in bucket order, with values from the id only; and
 // two records per customer with an even id.
-std::pair<Table, Table> make(const dist::BucketRange& range) {
+std::pair<Table, Table> make(const parallel::BucketRange& range) {
   std::vector<std::pair<Bucket, CustomerId>> ids;
   for (CustomerId id = 1; id <= kCustomers; ++id) {
     if (range.contains(bucket_of(id, kBuckets))) ids.emplace_back(bucket_of(id, kBuckets), id);
@@ -46,7 +46,7 @@ std::pair<Table, Table> make(const dist::BucketRange& range) {
   return {std::move(customers), std::move(records)};
 }
 
-std::filesystem::path shared_dir(const dist::Comm& comm, const std::string& name) {
+std::filesystem::path shared_dir(const parallel::Comm& comm, const std::string& name) {
   std::string dir;
   if (comm.is_root()) {
     dir = (std::filesystem::temp_directory_path() /
@@ -54,11 +54,11 @@ std::filesystem::path shared_dir(const dist::Comm& comm, const std::string& name
               .string();
     std::filesystem::remove_all(dir);
   }
-  dist::broadcast_object(comm, dir);
+  parallel::broadcast_object(comm, dir);
   return dir;
 }
 
-Accounting saved_accounting(const dist::Comm& comm) {
+Accounting saved_accounting(const parallel::Comm& comm) {
   Accounting a({"customers", "usage"});
   a.channel(0).read = 100 + comm.rank();
   a.channel(0).used = 90 + comm.rank();
@@ -68,7 +68,8 @@ Accounting saved_accounting(const dist::Comm& comm) {
   return a;
 }
 
-void expect_tables_of(const dist::BucketRange& range, const std::vector<std::pair<std::string, Table>>& got) {
+void expect_tables_of(const parallel::BucketRange& range,
+                      const std::vector<std::pair<std::string, Table>>& got) {
   const auto [customers, records] = make(range);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].first, "customers");
@@ -80,11 +81,11 @@ void expect_tables_of(const dist::BucketRange& range, const std::vector<std::pai
 }
 
 TEST(Checkpoint, ReadBackAtThisAndAnotherRankCount) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto dir = shared_dir(world, "roundtrip");
   const nlohmann::json fingerprint = {{"period", "2026-10"}};
   const Checkpoints checkpoints(dir, fingerprint, kBuckets);
-  const auto range = dist::even_bucket_range(kBuckets, world.size(), world.rank());
+  const auto range = parallel::even_bucket_range(kBuckets, world.size(), world.rank());
   const auto [customers, records] = make(range);
   checkpoints.save(world, CheckpointStage::kGrouped, range, {{"customers", &customers}, {"usage", &records}},
                    saved_accounting(world), {{"models", 3}});
@@ -103,9 +104,9 @@ TEST(Checkpoint, ReadBackAtThisAndAnotherRankCount) {
   MPI_Comm alone_raw;
   MPI_Comm_split(MPI_COMM_WORLD, world.rank(), 0, &alone_raw);
   {
-    const dist::Comm alone(alone_raw);
+    const parallel::Comm alone(alone_raw);
     if (world.is_root()) {
-      const dist::BucketRange all{kBuckets, 0, kBuckets};
+      const parallel::BucketRange all{kBuckets, 0, kBuckets};
       Accounting one({"customers", "usage"});
       expect_tables_of(all, checkpoints.restore(alone, *info, all, one));
       EXPECT_EQ(one.to_json(), expected.to_json());
@@ -118,10 +119,10 @@ TEST(Checkpoint, ReadBackAtThisAndAnotherRankCount) {
 }
 
 TEST(Checkpoint, DamageAndOtherComputationsAreRefusedEverywhere) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto dir = shared_dir(world, "refused");
   const Checkpoints checkpoints(dir, {{"period", "2026-10"}}, kBuckets);
-  const auto range = dist::even_bucket_range(kBuckets, world.size(), world.rank());
+  const auto range = parallel::even_bucket_range(kBuckets, world.size(), world.rank());
   const auto [customers, records] = make(range);
   checkpoints.save(world, CheckpointStage::kTagged, range, {{"customers", &customers}, {"usage", &records}},
                    saved_accounting(world), nlohmann::json::object());
@@ -130,7 +131,7 @@ TEST(Checkpoint, DamageAndOtherComputationsAreRefusedEverywhere) {
   try {
     other.latest(world);
     ADD_FAILURE() << "a checkpoint of another month was accepted";
-  } catch (const dist::RankFailure& e) {
+  } catch (const parallel::RankFailure& e) {
     EXPECT_NE(std::string(e.what()).find("it differs in: period"), std::string::npos) << e.what();
   }
 
@@ -150,7 +151,7 @@ TEST(Checkpoint, DamageAndOtherComputationsAreRefusedEverywhere) {
   try {
     checkpoints.restore(world, *info, range, back);
     ADD_FAILURE() << "a damaged checkpoint was restored";
-  } catch (const dist::RankFailure& e) {
+  } catch (const parallel::RankFailure& e) {
     EXPECT_NE(std::string(e.what()).find("does not match its checksum"), std::string::npos) << e.what();
   }
   checkpoints.remove(world);

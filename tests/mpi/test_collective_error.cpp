@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "dist/collective_error.hpp"
+#include "parallel/collective_error.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 TEST(Collectively, SomeRanksFailingAreCounted) {
@@ -60,4 +60,4 @@ TEST(Collectively, LowestFailingRankIsReported) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

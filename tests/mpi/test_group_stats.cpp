@@ -10,8 +10,8 @@
 #include <set>
 
 #include "core/hash.hpp"
-#include "dist/bucket_reduce.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/bucket_reduce.hpp"
+#include "parallel/reduce.hpp"
 #include "stats/group_stats.hpp"
 
 namespace portrait::stats {
@@ -27,7 +27,7 @@ struct Customers {
 };
 
 // Customers of buckets in `range`, in bucket order; values depend on the id only.
-Customers make(const dist::BucketRange& range) {
+Customers make(const parallel::BucketRange& range) {
   std::vector<std::pair<Bucket, CustomerId>> ids;
   for (CustomerId id = 1; id <= kCustomers; ++id) {
     if (range.contains(bucket_of(id, kBuckets))) ids.emplace_back(bucket_of(id, kBuckets), id);
@@ -49,7 +49,7 @@ Customers make(const dist::BucketRange& range) {
   return c;
 }
 
-GroupStats compute(const dist::Comm& comm, const Customers& c, const dist::BucketRange& range) {
+GroupStats compute(const parallel::Comm& comm, const Customers& c, const parallel::BucketRange& range) {
   GroupStatsInput in;
   in.id = "segments";
   in.group_by = {"segment", "region"};
@@ -70,12 +70,12 @@ GroupStats compute(const dist::Comm& comm, const Customers& c, const dist::Bucke
 }
 
 TEST(GroupStats, EqualsSequentialReferenceToTheBit) {
-  const dist::Comm world;
-  const auto range = dist::even_bucket_range(kBuckets, world.size(), world.rank());
+  const parallel::Comm world;
+  const auto range = parallel::even_bucket_range(kBuckets, world.size(), world.rank());
   const GroupStats got = compute(world, make(range), range);
   if (!world.is_root()) return;
 
-  const dist::BucketRange everything{kBuckets, 0, kBuckets};
+  const parallel::BucketRange everything{kBuckets, 0, kBuckets};
   const Customers all = make(everything);
   const std::size_t n = all.bucket.size();
   std::map<std::vector<std::int64_t>, std::vector<std::size_t>> members;
@@ -93,7 +93,7 @@ TEST(GroupStats, EqualsSequentialReferenceToTheBit) {
     }
     ++g;
   }
-  const auto tree = dist::tree_reduce_sequential(kBuckets, partials, members.size());
+  const auto tree = parallel::tree_reduce_sequential(kBuckets, partials, members.size());
 
   g = 0;
   for (const auto& [key, rows] : members) {
@@ -118,14 +118,14 @@ TEST(GroupStats, EqualsSequentialReferenceToTheBit) {
     const auto& v = got.values[g];
     EXPECT_TRUE(v[1].integer == total);
     EXPECT_EQ(v[2].real, static_cast<double>(total) / static_cast<double>(arpu.size()));
-    EXPECT_TRUE(v[3].integer == arpu[dist::quantile_rank(0.5, arpu.size())]);
-    EXPECT_TRUE(v[4].integer == arpu[dist::quantile_rank(0.9, arpu.size())]);
+    EXPECT_TRUE(v[3].integer == arpu[parallel::quantile_rank(0.5, arpu.size())]);
+    EXPECT_TRUE(v[4].integer == arpu[parallel::quantile_rank(0.9, arpu.size())]);
     if (saturation.empty()) {
       EXPECT_EQ(v[5].kind, StatValue::Kind::Missing);
     } else {
       EXPECT_EQ(v[5].real, tree[g]);
       EXPECT_EQ(v[6].real, tree[g] / static_cast<double>(saturation.size()));
-      EXPECT_EQ(v[7].real, saturation[dist::quantile_rank(0.5, saturation.size())]);
+      EXPECT_EQ(v[7].real, saturation[parallel::quantile_rank(0.5, saturation.size())]);
     }
     EXPECT_EQ(v[8].real, static_cast<double>(contracts) / static_cast<double>(rows.size()));
     EXPECT_TRUE(v[9].integer == static_cast<Int128>(handsets.size()));

@@ -90,7 +90,7 @@ int rank_of_record(std::size_t i, int ranks) { return static_cast<int>(mix64(kSe
 constexpr std::uint32_t kBuckets = 64;
 
 // Uneven contiguous bucket ranges: rank r's share grows with r.
-CustomerOwners bucket_owners(const dist::Comm& comm) {
+CustomerOwners bucket_owners(const parallel::Comm& comm) {
   const auto total = static_cast<std::uint64_t>(comm.size() * (comm.size() + 1) / 2);
   const auto first = [&](int r) {
     return static_cast<Bucket>(kBuckets * static_cast<std::uint64_t>(r * (r + 1) / 2) / total);
@@ -122,7 +122,7 @@ Table records_table(const Scenario& s, const std::vector<std::size_t>& indices) 
   return t;
 }
 
-Table slice_records(const Scenario& s, const dist::Comm& comm) {
+Table slice_records(const Scenario& s, const parallel::Comm& comm) {
   std::vector<std::size_t> mine;
   for (std::size_t i = 0; i < s.records.size(); ++i) {
     if (rank_of_record(i, comm.size()) == comm.rank()) mine.push_back(i);
@@ -130,7 +130,7 @@ Table slice_records(const Scenario& s, const dist::Comm& comm) {
   return records_table(s, mine);
 }
 
-std::vector<CustomerId> slice_customers(const Scenario& s, const dist::Comm& comm,
+std::vector<CustomerId> slice_customers(const Scenario& s, const parallel::Comm& comm,
                                         const CustomerOwners& owners) {
   std::vector<CustomerId> mine;
   for (const CustomerId c : s.customers) {
@@ -148,7 +148,7 @@ enum class Layout {
                             // customers up while the others walk their lists
 };
 
-std::vector<CustomerId> engine_customers(const Scenario& s, const dist::Comm& comm,
+std::vector<CustomerId> engine_customers(const Scenario& s, const parallel::Comm& comm,
                                          const CustomerOwners& owners) {
   std::vector<CustomerId> mine = slice_customers(s, comm, owners);
   std::sort(mine.begin(), mine.end(), [](CustomerId a, CustomerId b) {
@@ -173,7 +173,7 @@ Table engine_records(const Scenario& s, const std::vector<CustomerId>& customers
 }
 
 // Gathers variable-length vectors of int64 to rank 0.
-std::vector<std::int64_t> gather(const dist::Comm& comm, const std::vector<std::int64_t>& mine) {
+std::vector<std::int64_t> gather(const parallel::Comm& comm, const std::vector<std::int64_t>& mine) {
   int n = static_cast<int>(mine.size());
   std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size(), 0);
   MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.raw());
@@ -260,7 +260,7 @@ Reference resolve_sequentially(const std::vector<CustomerId>& customer_list,
 // Resolves the scenario on the ranks, checks it against the reference on
 // rank 0, and returns the (global) report for scenario-specific checks.
 IdentityResolution check_against_union_find(const Scenario& s, Layout layout = Layout::kScattered) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const CustomerOwners owners = bucket_owners(world);
   const std::vector<CustomerId> customers =
       layout == Layout::kScattered ? slice_customers(s, world, owners) : engine_customers(s, world, owners);
@@ -396,7 +396,7 @@ TEST(IdentityComponents, GuardsDropBlockedMissingUnknownAndNonLinkingIdentifiers
 }
 
 TEST(IdentityComponents, RecordOfACustomerNoRankOwnsFailsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   Scenario s = chain(50);
   const CustomerOwners owners = bucket_owners(world);
   std::vector<CustomerId> customers = slice_customers(s, world, owners);
@@ -424,7 +424,7 @@ TEST(IdentityComponents, OneRankOutOfListOrderLooksUpWhileTheOthersWalk) {
 }
 
 TEST(IdentityComponents, EngineLayoutRecordOfAnUnlistedCustomerFailsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   Scenario s = chain(50);
   const CustomerOwners owners = bucket_owners(world);
   std::vector<CustomerId> customers = engine_customers(s, world, owners);
@@ -434,7 +434,7 @@ TEST(IdentityComponents, EngineLayoutRecordOfAnUnlistedCustomerFailsOnEveryRank)
 }
 
 TEST(IdentityComponents, CustomerListedTwiceFailsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   Scenario s = chain(500);
   const CustomerOwners owners = bucket_owners(world);
   std::vector<CustomerId> customers = engine_customers(s, world, owners);
@@ -445,7 +445,7 @@ TEST(IdentityComponents, CustomerListedTwiceFailsOnEveryRank) {
 }
 
 TEST(IdentityComponents, CustomerListedByARankThatDoesNotOwnItFailsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   Scenario s = chain(50);
   const CustomerOwners owners = bucket_owners(world);
   std::vector<CustomerId> customers = slice_customers(s, world, owners);

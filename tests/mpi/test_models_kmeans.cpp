@@ -26,9 +26,9 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 // customer with three threads; compares everything bit for bit.
 template <class Train>
 void expect_same_as_single_process(Train train) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   const KMeansResult result = train(world, mine.rows());
   std::int64_t total = 0;
   for (std::size_t c = 0; c < result.k; ++c) {
@@ -43,10 +43,10 @@ void expect_same_as_single_process(Train train) {
   if (!world.is_root()) return;
 
   const auto all =
-      testing::generate_customers(kCustomers, dist::BucketRange{kBuckets, 0, kBuckets}, kDimension);
+      testing::generate_customers(kCustomers, parallel::BucketRange{kBuckets, 0, kBuckets}, kDimension);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(3);
-  const KMeansResult reference = train(dist::Comm(MPI_COMM_SELF), all.rows());
+  const KMeansResult reference = train(parallel::Comm(MPI_COMM_SELF), all.rows());
   omp_set_num_threads(threads);
   EXPECT_TRUE(same_bits(result.initial_centres, reference.initial_centres));
   EXPECT_TRUE(same_bits(result.centres, reference.centres));
@@ -61,7 +61,7 @@ void expect_same_as_single_process(Train train) {
 }
 
 TEST(KMeans, SeededRunIsTheSameForAnyRankAndThreadCount) {
-  expect_same_as_single_process([](const dist::Comm& comm, const CustomerRows& rows) {
+  expect_same_as_single_process([](const parallel::Comm& comm, const CustomerRows& rows) {
     return train_kmeans(comm, rows, KMeansOptions{});
   });
 }
@@ -69,15 +69,15 @@ TEST(KMeans, SeededRunIsTheSameForAnyRankAndThreadCount) {
 TEST(KMeans, EmptyClusterIsReseededTheSameWay) {
   // Two centres far outside the data: both start empty.
   std::vector<double> centres{0, 0, 0, 0, 1, 1, 0, 0, 100, 100, 100, 100, -1, 0, 1, 0, -100, 0, 0, 0};
-  expect_same_as_single_process([&](const dist::Comm& comm, const CustomerRows& rows) {
+  expect_same_as_single_process([&](const parallel::Comm& comm, const CustomerRows& rows) {
     return train_kmeans_from(comm, rows, KMeansOptions{}, centres);
   });
 }
 
 TEST(KMeans, DifferentSeedsGiveDifferentStarts) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   KMeansOptions other;
   other.seed = 7;
   EXPECT_FALSE(same_bits(train_kmeans(world, mine.rows(), KMeansOptions{}).initial_centres,
@@ -85,18 +85,18 @@ TEST(KMeans, DifferentSeedsGiveDifferentStarts) {
 }
 
 TEST(KMeans, MoreClustersThanCustomersThrowsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto mine = testing::generate_customers(
-      3, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      3, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   KMeansOptions options;
   options.k = 5;
   EXPECT_THROW(train_kmeans(world, mine.rows(), options), Error);
 }
 
 TEST(KMeans, WrongCentreCountThrows) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   const std::vector<double> centres(7, 0.0);
   EXPECT_THROW(train_kmeans_from(world, mine.rows(), KMeansOptions{}, centres), Error);
 }

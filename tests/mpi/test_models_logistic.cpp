@@ -20,9 +20,9 @@ constexpr std::uint32_t kBuckets = 256;
 constexpr std::size_t kDimension = 6;
 
 TEST(Logistic, SameBitsForAnyRankAndThreadCount) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   const LogisticModel model = train_logistic(world, mine.rows(), mine.label, LogisticOptions{}, "catalog-1");
   const std::vector<double> scores = score_logistic(model, mine.rows());
 
@@ -33,11 +33,11 @@ TEST(Logistic, SameBitsForAnyRankAndThreadCount) {
 
   if (!world.is_root()) return;
   const auto all =
-      testing::generate_customers(kCustomers, dist::BucketRange{kBuckets, 0, kBuckets}, kDimension);
+      testing::generate_customers(kCustomers, parallel::BucketRange{kBuckets, 0, kBuckets}, kDimension);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(3);
   const LogisticModel reference =
-      train_logistic(dist::Comm(MPI_COMM_SELF), all.rows(), all.label, LogisticOptions{}, "catalog-1");
+      train_logistic(parallel::Comm(MPI_COMM_SELF), all.rows(), all.label, LogisticOptions{}, "catalog-1");
   const std::vector<double> reference_scores = score_logistic(reference, all.rows());
   omp_set_num_threads(threads);
   // The JSON holds every double in its unique shortest exact form.
@@ -51,9 +51,9 @@ TEST(Logistic, SameBitsForAnyRankAndThreadCount) {
 
 TEST(Logistic, PenaltyFollowsC) {
   // Smaller C (stronger penalty) shrinks the weights.
-  const dist::Comm world;
+  const parallel::Comm world;
   const auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   LogisticOptions strong;
   strong.c = 1e-4;
   const LogisticModel loose = train_logistic(world, mine.rows(), mine.label, LogisticOptions{}, "");
@@ -80,25 +80,25 @@ TEST(Logistic, PropensityLevelsFollowThresholds) {
 }
 
 TEST(Logistic, BadLabelOnOneRankThrowsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   if (world.rank() == world.size() - 1) mine.label.back() = 3;
   EXPECT_THROW(train_logistic(world, mine.rows(), mine.label, LogisticOptions{}, ""), Error);
 }
 
 TEST(Logistic, RowsOutOfBucketOrderThrowOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   if (world.is_root()) std::swap(mine.bucket.front(), mine.bucket.back());
   EXPECT_THROW(train_logistic(world, mine.rows(), mine.label, LogisticOptions{}, ""), Error);
 }
 
 TEST(Logistic, OneClassThrowsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   auto mine = testing::generate_customers(
-      kCustomers, dist::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
+      kCustomers, parallel::even_bucket_range(kBuckets, world.size(), world.rank()), kDimension);
   for (auto& y : mine.label) y = is_missing(y) ? y : std::int8_t{0};
   EXPECT_THROW(train_logistic(world, mine.rows(), mine.label, LogisticOptions{}, ""), Error);
 }

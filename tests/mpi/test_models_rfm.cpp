@@ -30,14 +30,14 @@ std::int64_t monetary_of(std::int64_t c) {
 }
 
 // Customers of this rank: a round-robin split, unlike any bucket split.
-std::vector<std::int64_t> my_customers(const dist::Comm& comm) {
+std::vector<std::int64_t> my_customers(const parallel::Comm& comm) {
   std::vector<std::int64_t> ids;
   for (std::int64_t c = 1 + comm.rank(); c <= kCustomers; c += comm.size()) ids.push_back(c);
   return ids;
 }
 
 TEST(ExactQuantiles, EqualTheSortedValues) {
-  const dist::Comm world;
+  const parallel::Comm world;
   std::vector<std::int64_t> mine, every;
   for (std::int64_t c : my_customers(world)) mine.push_back(monetary_of(c));
   for (std::int64_t c = 1; c <= kCustomers; ++c) every.push_back(monetary_of(c));
@@ -50,14 +50,14 @@ TEST(ExactQuantiles, EqualTheSortedValues) {
 }
 
 TEST(ExactQuantiles, RankOutOfRangeThrowsOnEveryRank) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const std::vector<std::int64_t> mine{1, 2};
   const std::vector<std::int64_t> ranks{2 * static_cast<std::int64_t>(world.size())};
   EXPECT_THROW(exact_order_statistics(world, mine, ranks), Error);
 }
 
 TEST(Rfm, DistinctValuesFillEachQuintileExactly) {
-  const dist::Comm world;
+  const parallel::Comm world;
   std::vector<std::int64_t> distinct;
   for (std::int64_t c : my_customers(world)) distinct.push_back(c * 7);
   const RfmScores s = score_rfm(world, distinct, distinct, distinct);
@@ -69,7 +69,7 @@ TEST(Rfm, DistinctValuesFillEachQuintileExactly) {
 }
 
 TEST(Rfm, SameScoresForAnyRankCount) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const std::vector<std::int64_t> ids = my_customers(world);
   std::vector<std::int64_t> r, f, m;
   for (std::int64_t c : ids) {
@@ -85,7 +85,7 @@ TEST(Rfm, SameScoresForAnyRankCount) {
     all_f.push_back(frequency_of(c));
     all_m.push_back(monetary_of(c));
   }
-  const RfmScores reference = score_rfm(dist::Comm(MPI_COMM_SELF), all_r, all_f, all_m);
+  const RfmScores reference = score_rfm(parallel::Comm(MPI_COMM_SELF), all_r, all_f, all_m);
   EXPECT_EQ(s.recency_cuts, reference.recency_cuts);
   EXPECT_EQ(s.frequency_cuts, reference.frequency_cuts);
   EXPECT_EQ(s.monetary_cuts, reference.monetary_cuts);

@@ -5,9 +5,9 @@
 
 #include <numeric>
 
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 TEST(MpiContext, ProvidesFunneledThreading) {
@@ -28,4 +28,4 @@ TEST(MpiContext, CommSeesEveryRank) {
 TEST(MpiContext, ProcessorNameIsNotEmpty) { EXPECT_FALSE(processor_name().empty()); }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

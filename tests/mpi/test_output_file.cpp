@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "dist/mpi_context.hpp"
 #include "io/output_file.hpp"
+#include "parallel/mpi_context.hpp"
 
 namespace portrait::io {
 namespace {
@@ -27,7 +27,7 @@ Table block_of(int rank) {
   return t;
 }
 
-std::string shared_path(const dist::Comm& comm, const std::string& name) {
+std::string shared_path(const parallel::Comm& comm, const std::string& name) {
   // Same path on every rank: the pid of rank 0.
   long pid = static_cast<long>(getpid());
   MPI_Bcast(&pid, 1, MPI_LONG, 0, comm.raw());
@@ -35,7 +35,7 @@ std::string shared_path(const dist::Comm& comm, const std::string& name) {
 }
 
 TEST(OutputFile, TableHoldsBlocksInRankOrder) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const std::string path = shared_path(world, ".h5");
   {
     OutputFile out(world.raw(), path);
@@ -64,7 +64,7 @@ TEST(OutputFile, TableHoldsBlocksInRankOrder) {
 }
 
 TEST(OutputFile, CsvHoldsBlocksInRankOrderWithEmptyMissing) {
-  const dist::Comm world;
+  const parallel::Comm world;
   const std::string path = shared_path(world, ".csv");
   write_csv(world.raw(), path, block_of(world.rank()));
   MPI_Barrier(world.raw());

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "core/hash.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/reduce.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 constexpr std::int64_t kValues = 10007;
@@ -82,4 +82,4 @@ TEST(Reduce, DistinctCountsEqualSequentialSets) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

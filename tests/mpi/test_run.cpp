@@ -16,11 +16,11 @@
 #include <map>
 
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
 #include "engine/run.hpp"
 #include "io/output_file.hpp"
 #include "io/schema.hpp"
 #include "io/shard_writer.hpp"
+#include "parallel/collective_error.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -53,7 +53,7 @@ Table usage_rows(const std::vector<std::array<std::int64_t, 3>>& rows) {  // cus
 }
 
 // Rank 0 writes the shards; every rank knows the expected result.
-Fixture make_fixture(const dist::Comm& comm) {
+Fixture make_fixture(const parallel::Comm& comm) {
   long pid = static_cast<long>(getpid());
   MPI_Bcast(&pid, 1, MPI_LONG, 0, comm.raw());
   Fixture f;
@@ -141,7 +141,7 @@ class RunTest : public ::testing::Test {
     MPI_Barrier(world_.raw());
     if (world_.is_root()) fs::remove_all(fixture_.dir);
   }
-  dist::Comm world_;
+  parallel::Comm world_;
   Fixture fixture_;
 };
 
@@ -218,7 +218,7 @@ TEST_F(RunTest, TruncatedShardStopsEveryRankWithTheSameError) {
   try {
     run_job(world_, job_for(fixture_, "out", 0), quiet);
     FAIL() << "a truncated shard did not stop the run";
-  } catch (const dist::RankFailure& e) {
+  } catch (const parallel::RankFailure& e) {
     EXPECT_NE(std::string(e.what()).find("usage-1.h5"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(fixture_.dir / "out" / "manifest.json"));

@@ -10,11 +10,11 @@
 
 #include "core/column.hpp"
 #include "core/hash.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
-#include "dist/shuffle.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
+#include "parallel/shuffle.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 constexpr std::int64_t kGlobalRows = 20011;  // prime: uneven splits at every np
@@ -159,4 +159,4 @@ TEST(Shuffle, EmptyTablesOnSomeRanks) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "core/hash.hpp"
-#include "dist/reduce.hpp"
+#include "parallel/reduce.hpp"
 #include "stats/run_comparison.hpp"
 
 namespace portrait::stats {
@@ -23,8 +23,8 @@ double score(CustomerId id) {
 }
 
 TEST(ValueSummaries, EqualASequentialComputation) {
-  const dist::Comm world;
-  const auto range = dist::even_bucket_range(kBuckets, world.size(), world.rank());
+  const parallel::Comm world;
+  const auto range = parallel::even_bucket_range(kBuckets, world.size(), world.rank());
   std::vector<std::pair<Bucket, CustomerId>> mine;
   for (CustomerId id = 1; id <= kCustomers; ++id) {
     if (range.contains(bucket_of(id, kBuckets))) mine.emplace_back(bucket_of(id, kBuckets), id);
@@ -60,7 +60,7 @@ TEST(ValueSummaries, EqualASequentialComputation) {
   std::sort(spends.begin(), spends.end());
   std::sort(scores.begin(), scores.end());
   const auto nearest = [](const std::vector<double>& v, double q) {
-    return v[dist::quantile_rank(q, v.size())];
+    return v[parallel::quantile_rank(q, v.size())];
   };
   for (std::size_t g = 0; g < 2; ++g) {
     const auto& values = g == 0 ? spends : scores;

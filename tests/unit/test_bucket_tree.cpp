@@ -1,5 +1,5 @@
 // tests/unit/test_bucket_tree.cpp: the fixed reduction tree of
-// dist/bucket_reduce without MPI: every simulated split of the buckets over
+// parallel/bucket_reduce without MPI: every simulated split of the buckets over
 // ranks gives the same bits as the sequential tree.
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "core/hash.hpp"
-#include "dist/bucket_reduce.hpp"
+#include "parallel/bucket_reduce.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 // Values of very different magnitudes, so a different summation order would
@@ -114,4 +114,4 @@ TEST(BucketTree, EvenRangesSplitEveryBucketOnce) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

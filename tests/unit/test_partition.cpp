@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "dist/partition.hpp"
+#include "parallel/partition.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 TEST(BucketPartition, RangesTileAllBucketsAndOwnerInvertsThem) {
@@ -34,4 +34,4 @@ TEST(BucketPartition, RejectsBadBucketCounts) {
 }
 
 }  // namespace
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

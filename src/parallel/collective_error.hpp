@@ -1,4 +1,4 @@
-// src/dist/collective_error.hpp: every rank learns of any rank's error, so a
+// src/parallel/collective_error.hpp: every rank learns of any rank's error, so a
 // bad file on rank 2 stops all ranks cleanly instead of leaving them waiting in
 // the next collective. Each phase runs its rank-local work through
 // `collectively`; afterwards all ranks either go on or throw the same error.
@@ -8,9 +8,9 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 // The error every rank throws when some rank failed. what() names the lowest
 // failing rank and its message; rank 0 prints it.
@@ -35,4 +35,4 @@ void collectively(const Comm& comm, const std::function<void()>& local_work);
 void throw_if_any(const Comm& comm, const std::string& local_problem, const std::string& where,
                   const std::string& hint = {});
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

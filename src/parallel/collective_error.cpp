@@ -1,12 +1,12 @@
-// src/dist/collective_error.cpp: agreement on failures between ranks.
-#include "dist/collective_error.hpp"
+// src/parallel/collective_error.cpp: agreement on failures between ranks.
+#include "parallel/collective_error.hpp"
 
 #include <fmt/format.h>
 
 #include <exception>
 #include <vector>
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 namespace {
 
@@ -56,4 +56,4 @@ void throw_if_any(const Comm& comm, const std::string& local_problem, const std:
   });
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -1,4 +1,4 @@
-// src/dist/alltoallv.hpp: all-to-all exchange of variable-size blocks of
+// src/parallel/alltoallv.hpp: all-to-all exchange of variable-size blocks of
 // plain structs, safe for any size. Counts are int64 elements; MPI's int
 // counts and displacements are met by sending each element as one derived
 // contiguous type (counts in elements, not bytes) and, when a rank's total
@@ -13,9 +13,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 inline constexpr std::int64_t kMaxRoundElements = INT_MAX;
 
@@ -44,4 +44,4 @@ int alltoallv(const Comm& comm, std::span<const T> send, std::span<const std::in
                        max_round_elements);
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

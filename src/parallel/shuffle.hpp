@@ -1,4 +1,4 @@
-// src/dist/shuffle.hpp: moves rows of a column table to the ranks that own
+// src/parallel/shuffle.hpp: moves rows of a column table to the ranks that own
 // them, with MPI_Alltoallv of packed raw columns, in rounds whose buffers stay
 // within a byte budget. Row counts and offsets are 64-bit; the per-round byte
 // counts handed to MPI (int) are bounded by the budget, so nothing overflows
@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "core/column.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 struct ShuffleStats {
   std::uint64_t rows_sent = 0;
@@ -55,4 +55,4 @@ class Shuffle {
   std::vector<int> send_counts_, send_displs_, receive_counts_, receive_displs_;
 };
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -1,6 +1,6 @@
-// src/dist/bucket_reduce.hpp: reductions whose result does not depend on the
+// src/parallel/bucket_reduce.hpp: reductions whose result does not depend on the
 // rank count: floating-point per-bucket partials combined along one fixed
-// binary tree over the bucket index (exact integer sums are in dist/reduce.hpp).
+// binary tree over the bucket index (exact integer sums are in parallel/reduce.hpp).
 //
 // The tree over [0, B) (B a power of two) has node (level, index) covering
 // buckets [index << level, (index + 1) << level) with value left + right.
@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "dist/mpi_context.hpp"
-#include "dist/partition.hpp"
+#include "parallel/mpi_context.hpp"
+#include "parallel/partition.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 // One node of the fixed tree.
 struct TreeNode {
@@ -51,4 +51,4 @@ std::vector<double> tree_reduce_sequential(std::uint32_t buckets, std::span<cons
 std::vector<double> bucket_reduce(const Comm& comm, const BucketRange& range,
                                   std::span<const double> partials, std::size_t width);
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -1,5 +1,5 @@
-// src/dist/alltoallv.cpp: the all-to-all-v exchange, in one call or in rounds.
-#include "dist/alltoallv.hpp"
+// src/parallel/alltoallv.cpp: the all-to-all-v exchange, in one call or in rounds.
+#include "parallel/alltoallv.hpp"
 
 #include <mpi.h>
 
@@ -10,7 +10,7 @@
 #include "core/error.hpp"
 #include "core/types.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 // One element of `size` bytes as an MPI datatype, freed on scope exit.
@@ -54,7 +54,7 @@ int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
   const int ranks = comm.size();
   if (max_round_elements <= ranks || max_round_elements > kMaxRoundElements || element_size > INT_MAX) {
     throw Error("alltoallv round limit " + std::to_string(max_round_elements) + " is not in (ranks, INT_MAX]",
-                "dist/alltoallv", "pass a larger max_round_elements");
+                "parallel/alltoallv", "pass a larger max_round_elements");
   }
   const std::vector<std::int64_t> send_offsets = offsets_of(send_counts);
   const std::vector<std::int64_t> recv_offsets = offsets_of(recv_counts);
@@ -116,4 +116,4 @@ int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
   return rounds;
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

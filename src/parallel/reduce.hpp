@@ -1,4 +1,4 @@
-// src/dist/reduce.hpp: global reductions whose results do not depend on the
+// src/parallel/reduce.hpp: global reductions whose results do not depend on the
 // rank count: exact integer sums (128-bit), min/max, exact quantiles by
 // bisection of the value domain, and exact distinct counts by hashing values to
 // owner ranks. Floating-point partials are reduced in bucket order elsewhere
@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 // Exact sum over ranks of 128-bit partials, element-wise; every rank gets it.
 std::vector<Int128> sum_exact(const Comm& comm, std::span<const Int128> local);
@@ -46,4 +46,4 @@ std::vector<std::int64_t> distinct_counts(const Comm& comm, std::size_t groups,
                                           std::span<const std::int64_t> group,
                                           std::span<const std::uint64_t> value, std::size_t round_bytes);
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

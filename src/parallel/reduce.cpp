@@ -1,5 +1,5 @@
-// src/dist/reduce.cpp: exact, rank-count-independent reductions.
-#include "dist/reduce.hpp"
+// src/parallel/reduce.cpp: exact, rank-count-independent reductions.
+#include "parallel/reduce.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,9 +8,9 @@
 
 #include "core/column.hpp"
 #include "core/hash.hpp"
-#include "dist/shuffle.hpp"
+#include "parallel/shuffle.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 // 128-bit two's complement addition on (low, high) words; wraps exactly like
@@ -147,4 +147,4 @@ std::vector<std::int64_t> distinct_counts(const Comm& comm, std::size_t groups,
   return counts;
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

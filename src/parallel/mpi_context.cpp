@@ -1,10 +1,10 @@
-// src/dist/mpi_context.cpp: MPI start-up/shutdown and the Comm view.
-#include "dist/mpi_context.hpp"
+// src/parallel/mpi_context.cpp: MPI start-up/shutdown and the Comm view.
+#include "parallel/mpi_context.hpp"
 
 #include <cstdlib>
 #include <stdexcept>
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
   int initialized = 0;
@@ -49,4 +49,4 @@ std::string processor_name() {
   return std::string(name, static_cast<size_t>(len));
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -1,11 +1,11 @@
-// src/dist/partition.cpp: contiguous bucket ranges per rank.
-#include "dist/partition.hpp"
+// src/parallel/partition.cpp: contiguous bucket ranges per rank.
+#include "parallel/partition.hpp"
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 BucketPartition::BucketPartition(std::uint32_t buckets, int ranks) : buckets_(buckets), ranks_(ranks) {
   if (!is_power_of_two(buckets)) {
@@ -34,4 +34,4 @@ int BucketPartition::owner_of_bucket(Bucket b) const {
   return r;
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

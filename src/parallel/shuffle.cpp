@@ -1,18 +1,18 @@
-// src/dist/shuffle.cpp: bounded-round all-to-all-v of column tables.
+// src/parallel/shuffle.cpp: bounded-round all-to-all-v of column tables.
 //
 // One round sends, to every destination d, the next `cap` rows of those bound
 // for d. `cap` is chosen so that P * cap rows fit in half the budget, hence a
 // rank's send buffer and its receive buffer (at most cap rows from each of P
 // sources) each stay within half the budget. Within a destination's block the
 // layout is column after column, each column's values contiguous.
-#include "dist/shuffle.hpp"
+#include "parallel/shuffle.hpp"
 
 #include <algorithm>
 #include <climits>
 #include <cstring>
 #include <stdexcept>
 
-namespace portrait::dist {
+namespace portrait::parallel {
 namespace {
 
 // out[i] = src[rows[i]] for elements of `width` bytes; the fixed-size copies
@@ -174,4 +174,4 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
   stats_.rounds += rounds;
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

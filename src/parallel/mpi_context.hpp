@@ -1,4 +1,4 @@
-// src/dist/mpi_context.hpp: MPI start-up and shutdown for the portrait process
+// src/parallel/mpi_context.hpp: MPI start-up and shutdown for the portrait process
 // and the communicator every distributed phase runs on.
 //
 // Threading model: MPI_THREAD_FUNNELED. Only a rank's main thread calls MPI
@@ -9,7 +9,7 @@
 
 #include <string>
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 // Owns MPI_Init_thread / MPI_Finalize for the process. Construct once in
 // main(); a second instance (e.g. in a test that already initialised MPI)
@@ -51,4 +51,4 @@ class Comm {
 // Name of the host this rank runs on.
 std::string processor_name();
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -1,6 +1,6 @@
-// src/dist/bucket_reduce.cpp: the fixed-tree reduction of per-bucket partials
+// src/parallel/bucket_reduce.cpp: the fixed-tree reduction of per-bucket partials
 // and exact integer sums over MPI.
-#include "dist/bucket_reduce.hpp"
+#include "parallel/bucket_reduce.hpp"
 
 #include <fmt/format.h>
 
@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "core/hash.hpp"
-#include "dist/collective_error.hpp"
+#include "parallel/collective_error.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 namespace {
 
@@ -163,4 +163,4 @@ std::vector<double> bucket_reduce(const Comm& comm, const BucketRange& range,
   return combine_tree_nodes(range.buckets, all_nodes, all_values, width);
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

@@ -1,4 +1,4 @@
-// src/dist/metadata.hpp: structured metadata between ranks (file lists,
+// src/parallel/metadata.hpp: structured metadata between ranks (file lists,
 // column layouts, compiled catalogs, statistics objects) with
 // Boost.Serialization. For metadata only: records never travel this way.
 #pragma once
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_context.hpp"
+#include "parallel/mpi_context.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 template <class T>
 std::string to_bytes(const T& value) {
@@ -71,4 +71,4 @@ std::vector<T> allgather_objects(const Comm& comm, const T& value) {
   return out;
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel

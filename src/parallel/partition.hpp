@@ -1,4 +1,4 @@
-// src/dist/partition.hpp: which rank owns which virtual buckets. Customers hash
+// src/parallel/partition.hpp: which rank owns which virtual buckets. Customers hash
 // to B buckets (B a power of two, B >= ranks); rank r owns the contiguous range
 // [r*B/P, (r+1)*B/P). Output order is (bucket, customer_id), so outputs are the
 // same for any rank count.
@@ -8,7 +8,7 @@
 
 #include "core/hash.hpp"
 
-namespace portrait::dist {
+namespace portrait::parallel {
 
 // Buckets [begin, end) that one rank owns, out of `buckets` in total.
 struct BucketRange {
@@ -40,4 +40,4 @@ inline BucketRange even_bucket_range(std::uint32_t buckets, int ranks, int rank)
   return BucketPartition(buckets, ranks).range_of(rank);
 }
 
-}  // namespace portrait::dist
+}  // namespace portrait::parallel
