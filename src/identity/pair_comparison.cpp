@@ -1,0 +1,107 @@
+// src/identity/pair_comparison.cpp: comparison levels and pattern codes.
+#include "identity/pair_comparison.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/types.hpp"
+
+namespace portrait::identity {
+namespace {
+
+// |a ∩ b| of two ascending sequences of distinct values, counting only
+// values <= limit.
+std::size_t common(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b, std::uint64_t limit) {
+  std::size_t i = 0, j = 0, n = 0;
+  while (i < a.size() && j < b.size() && a[i] <= limit && b[j] <= limit) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  return n;
+}
+
+std::size_t at_most(std::span<const std::uint64_t> values, std::uint64_t limit) {
+  return static_cast<std::size_t>(std::upper_bound(values.begin(), values.end(), limit) - values.begin());
+}
+
+}  // namespace
+
+PatternSpace::PatternSpace(const std::vector<Comparison>& comparisons) {
+  for (const Comparison& c : comparisons) {
+    levels_.push_back(c.levels());
+    stride_.push_back(static_cast<std::uint32_t>(size_));
+    size_ *= static_cast<std::size_t>(c.levels() + 1);
+    if (size_ > kMaxPatterns) {
+      throw Error(fmt::format("the comparisons make more than {} patterns", kMaxPatterns),
+                  "linking comparisons", "use fewer comparisons or fewer bands");
+    }
+  }
+}
+
+std::uint32_t PatternSpace::encode(std::span<const int> levels) const {
+  std::uint32_t pattern = 0;
+  for (std::size_t c = 0; c < levels.size(); ++c) pattern += digit(c, levels[c]);
+  return pattern;
+}
+
+int band_level(double value, std::span<const double> bands) {
+  int level = 0;
+  for (const double bound : bands) level += value >= bound ? 1 : 0;
+  return level;
+}
+
+int compare(const Comparison& c, const PairSide& a, const PairSide& b) {
+  switch (c.kind) {
+    case Comparison::Kind::Equal: {
+      const std::int64_t x = a.attributes[c.attribute], y = b.attributes[c.attribute];
+      if (is_missing(x) || is_missing(y)) return -1;
+      return x == y ? 1 : 0;
+    }
+    case Comparison::Kind::ContactJaccard: {
+      if (a.contacts.empty() || b.contacts.empty()) return -1;
+      const std::size_t both = common(a.contacts, b.contacts, UINT64_MAX);
+      const std::size_t either = a.contacts.size() + b.contacts.size() - both;
+      return band_level(static_cast<double>(both) / static_cast<double>(either), c.bands);
+    }
+    case Comparison::Kind::SharedHours: {
+      // Where a side's sample may have been cut, both are compared below the
+      // smaller cut: the same random share of both sets.
+      std::uint64_t limit = UINT64_MAX;
+      if (a.presence_full && !a.presence.empty()) limit = std::min(limit, a.presence.back());
+      if (b.presence_full && !b.presence.empty()) limit = std::min(limit, b.presence.back());
+      const std::size_t na = at_most(a.presence, limit), nb = at_most(b.presence, limit);
+      if (na == 0 || nb == 0) return -1;
+      const std::size_t both = common(a.presence, b.presence, limit);
+      return band_level(static_cast<double>(both) / static_cast<double>(std::min(na, nb)), c.bands);
+    }
+  }
+  return -1;
+}
+
+std::uint32_t compare_pair(const PatternSpace& space, const std::vector<Comparison>& comparisons,
+                           const PairSide& a, const PairSide& b) {
+  std::uint32_t pattern = 0;
+  for (std::size_t c = 0; c < comparisons.size(); ++c)
+    pattern += space.digit(c, compare(comparisons[c], a, b));
+  return pattern;
+}
+
+std::string level_label(const Comparison& c, int level) {
+  if (c.kind == Comparison::Kind::Equal) return level == 1 ? "equal" : "different";
+  const std::size_t top = c.bands.size();
+  const auto l = static_cast<std::size_t>(level);
+  if (l == 0) return fmt::format("<{:g}", c.bands[0]);
+  if (l == top) return fmt::format(">={:g}", c.bands[top - 1]);
+  return fmt::format("{:g}-{:g}", c.bands[l - 1], c.bands[l]);
+}
+
+}  // namespace portrait::identity
