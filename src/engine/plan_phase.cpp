@@ -24,8 +24,8 @@
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 #include "parallel/metadata.hpp"
-#include "parallel/reduce.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -180,8 +180,8 @@ void agree_channels(RunState& s) {
                   "the customers channel drives the customer set: add its shards to 'inputs: shards'");
     }
   });
-  s.planned_rows =
-      static_cast<std::uint64_t>(parallel::sum_int64(s.comm, static_cast<std::int64_t>(s.planned_rows)));
+  s.planned_rows = static_cast<std::uint64_t>(
+      parallel::sum<std::int64_t>(s.comm, static_cast<std::int64_t>(s.planned_rows)));
   s.channels = {"customers"};
   for (const auto& name : io::channel_names()) {
     if (name != "customers" && s.staged.count(name)) s.channels.push_back(name);
