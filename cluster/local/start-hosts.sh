@@ -305,13 +305,15 @@ fi
 # Open MPI: ranks on one host talk through shared memory (vader), ranks on
 # different hosts through TCP on the cluster's subnet only (btl_tcp_if_include,
 # and the runtime's out-of-band channel likewise); orted is started over the
-# cluster's ssh. Keepalives on the runtime's connections: a host that went
+# cluster's ssh. The hosts share this machine's cores, so a waiting rank
+# yields its core (mpi_yield_when_idle) instead of spinning. Keepalives on the runtime's connections: a host that went
 # silent is declared lost after 5 + 3 x 2 s, and mpirun then ends the job.
 cat >"$dir/env" <<ENV
 export SLURM_CONF=$dir/slurm.conf
 export PORTRAIT_HOSTS_DIR=$dir
 export OMPI_MCA_plm_rsh_agent=$dir/bin/ssh
 export OMPI_MCA_btl=self,vader,tcp
+export OMPI_MCA_mpi_yield_when_idle=1
 export OMPI_MCA_btl_tcp_if_include=$subnet.0/24
 export OMPI_MCA_oob_tcp_if_include=$subnet.0/24
 export OMPI_MCA_oob_tcp_keepalive_time=5
