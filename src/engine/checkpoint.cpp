@@ -63,20 +63,6 @@ struct TableEntry {
   }
 };
 
-// What every rank tells rank 0 about the file it wrote.
-struct WrittenFile {
-  std::string name;
-  Bucket begin = 0, end = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t header_checksum = 0;
-  std::string host, partner_host;
-
-  template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar& name& begin& end& bytes& header_checksum& host& partner_host;
-  }
-};
-
 struct RankFileHeader {
   int stage = 0;
   std::uint32_t buckets = 0;
@@ -188,10 +174,16 @@ std::string differing_keys(const nlohmann::json& a, const nlohmann::json& b) {
 struct RankFileBytes {
   std::string prefix;  // magic, header size and checksum, header
   std::uint64_t header_checksum = 0;
-  std::vector<std::span<const std::byte>> ranges;
+  std::vector<std::span<const std::byte>> columns;
+
+  std::vector<std::span<const std::byte>> ranges() const {
+    std::vector<std::span<const std::byte>> all{std::as_bytes(std::span(prefix))};
+    all.insert(all.end(), columns.begin(), columns.end());
+    return all;
+  }
   std::uint64_t size() const {
-    std::uint64_t n = 0;
-    for (const auto& r : ranges) n += r.size();
+    std::uint64_t n = prefix.size();
+    for (const auto& c : columns) n += c.size();
     return n;
   }
 };
@@ -230,9 +222,8 @@ RankFileBytes rank_file_bytes(CheckpointStage stage, std::uint32_t buckets,
   file.prefix.append(kMagic, sizeof kMagic);
   file.prefix.append(reinterpret_cast<const char*>(sizes), sizeof sizes);
   file.prefix += header_bytes;
-  file.ranges.push_back(std::as_bytes(std::span(file.prefix)));
   for (const auto& [table_name, table] : tables) {
-    for (std::size_t c = 0; c < table->column_count(); ++c) file.ranges.push_back(table->column(c).bytes());
+    for (std::size_t c = 0; c < table->column_count(); ++c) file.columns.push_back(table->column(c).bytes());
   }
   return file;
 }
@@ -566,16 +557,17 @@ void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const 
   parallel::collectively(comm, [&] {
     file = rank_file_bytes(stage, buckets_, range, tables, accounting);
     write_durably(files_dir(stage) / name, [&](int fd, const std::filesystem::path& temporary) {
-      for (const auto& r : file.ranges) write_all(fd, r.data(), r.size(), temporary);
+      for (const auto& r : file.ranges()) write_all(fd, r.data(), r.size(), temporary);
     });
   });
-  if (local && place_.partner) save_partner_copy(comm, stage, partners, file.ranges);
+  if (local && place_.partner) save_partner_copy(comm, stage, partners, file.ranges());
 
   const int partner = partners[static_cast<std::size_t>(comm.rank())];
+  // What every rank tells rank 0 about the file it wrote.
   const auto all = parallel::allgather_objects(
-      comm, WrittenFile{name, range.begin, range.end, file.size(), file.header_checksum,
-                        host_of_rank[static_cast<std::size_t>(comm.rank())],
-                        partner < 0 ? std::string() : host_of_rank[static_cast<std::size_t>(partner)]});
+      comm, CheckpointFile{name, range.begin, range.end, file.size(), file.header_checksum,
+                           host_of_rank[static_cast<std::size_t>(comm.rank())],
+                           partner < 0 ? std::string() : host_of_rank[static_cast<std::size_t>(partner)]});
   parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;
     nlohmann::json marker;
@@ -611,8 +603,8 @@ void Checkpoints::save_partner_copy(const parallel::Comm& comm, CheckpointStage 
   const int me = comm.rank();
   std::exception_ptr failure;
   {
+    std::uint64_t total = 0;  // sent first, so it outlives the sends
     Transfers sends(comm);
-    std::uint64_t total = 0;
     if (const int partner = partners[static_cast<std::size_t>(me)]; partner >= 0) {
       for (const auto& r : file) total += r.size();
       sends.send(partner, kPartnerTag, std::as_bytes(std::span(&total, 1)));
@@ -625,34 +617,36 @@ void Checkpoints::save_partner_copy(const parallel::Comm& comm, CheckpointStage 
       if (partners[static_cast<std::size_t>(source)] != me) continue;
       std::uint64_t bytes = 0;
       receive_into(comm, source, kPartnerTag, std::as_writable_bytes(std::span(&bytes, 1)));
+      bool drained = false;
       const auto receive_all = [&](const std::function<void(std::span<const std::byte>)>& take) {
         for (std::uint64_t received = 0; received < bytes;) {
           const auto piece = receive_message(comm, source, kPartnerTag, buffer);
           take(piece);
           received += piece.size();
         }
+        drained = true;
       };
-      if (failure) {
-        receive_all([](std::span<const std::byte>) {});
-        continue;
-      }
-      try {
-        write_durably(partner_dir(stage) / rank_file_name(source),
-                      [&](int fd, const std::filesystem::path& tmp) {
-                        std::exception_ptr write_failure;
-                        receive_all([&](std::span<const std::byte> piece) {
-                          if (write_failure) return;
-                          try {
-                            write_all(fd, piece.data(), piece.size(), tmp);
-                          } catch (...) {
-                            write_failure = std::current_exception();
-                          }
+      if (!failure) {
+        try {
+          write_durably(partner_dir(stage) / rank_file_name(source),
+                        [&](int fd, const std::filesystem::path& tmp) {
+                          std::exception_ptr write_failure;
+                          receive_all([&](std::span<const std::byte> piece) {
+                            if (write_failure) return;
+                            try {
+                              write_all(fd, piece.data(), piece.size(), tmp);
+                            } catch (...) {
+                              write_failure = std::current_exception();
+                            }
+                          });
+                          if (write_failure) std::rethrow_exception(write_failure);
                         });
-                        if (write_failure) std::rethrow_exception(write_failure);
-                      });
-      } catch (...) {
-        failure = std::current_exception();
+        } catch (...) {
+          failure = std::current_exception();
+        }
       }
+      // A file that could not even be created: its bytes are still received.
+      if (!drained) receive_all([](std::span<const std::byte>) {});
     }
     sends.wait();
   }

@@ -32,6 +32,11 @@ struct CheckpointFile {
   std::uint64_t bytes = 0;
   std::uint64_t header_checksum = 0;
   std::string host, partner_host;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& name& begin& end& bytes& header_checksum& host& partner_host;
+  }
 };
 
 // The partner of every rank: the rank at the same position among its host's

@@ -5,10 +5,12 @@
 // disk is wiped, the surviving ranks (fewer than wrote, on host-0 and a new
 // host-2 with an empty disk) get every row back exactly once with the saved
 // accounting, the lost host's files from their partner copies; with every
-// copy of a file gone the resume is refused on every rank.
+// copy of a file gone the resume is refused on every rank; a partner copy
+// that cannot be written stops every rank, none left waiting for another.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <limits.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -186,6 +188,44 @@ TEST(CheckpointPartner, LostDiskIsResumedFromPartnerCopies) {
     }
     MPI_Comm_free(&survivors_raw);
   }
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (world.is_root()) std::filesystem::remove_all(root);
+}
+
+// A local directory so deep that a rank's own file can be written but not a
+// partner copy (8 characters deeper): its path would pass PATH_MAX.
+std::filesystem::path too_deep_for_partner_copies(const std::filesystem::path& host_dir) {
+  const std::string own_file = "/out.checkpoints/tagged/rank-000000.ckpt.tmp";
+  std::string path = host_dir.string();
+  const std::size_t target = PATH_MAX - 6;  // own file: PATH_MAX - 6; partner copy: PATH_MAX + 2
+  while (path.size() + own_file.size() < target) {
+    const std::size_t room = target - path.size() - own_file.size() - 1;
+    path += '/';
+    path.append(std::min<std::size_t>(room, 200), 'd');
+  }
+  return path;
+}
+
+TEST(CheckpointPartner, FailedPartnerCopyStopsEveryRankWithoutAHang) {
+  const parallel::Comm world;
+  if (world.size() == 1) GTEST_SKIP() << "one host: no partner copy is made";
+  const auto root = test_root(world);
+  const auto hosts = hosts_of(world.size(), 2);
+  CheckpointPlace place = place_of(root, hosts, world.rank());
+  place.local = too_deep_for_partner_copies(place.local);
+  const Checkpoints checkpoints(place, {{"period", "2026-10"}}, kBuckets);
+  const auto range = parallel::even_bucket_range(kBuckets, world.size(), world.rank());
+  const Table customers = customers_of(range);
+  try {
+    checkpoints.save(world, CheckpointStage::kTagged, range, {{"customers", &customers}}, saved_accounting(0),
+                     {});
+    ADD_FAILURE() << "a partner copy that cannot be written was not noticed";
+  } catch (const parallel::RankFailure& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot create the checkpoint file"), std::string::npos) << e.what();
+  }
+  // The own files were written: only the copies failed.
+  EXPECT_TRUE(std::filesystem::exists(place.local / "out.checkpoints" / "tagged" /
+                                      fmt::format("rank-{:06d}.ckpt", world.rank())));
   MPI_Barrier(MPI_COMM_WORLD);
   if (world.is_root()) std::filesystem::remove_all(root);
 }
