@@ -100,19 +100,26 @@ job=$(sbatch --parsable -N 3 --ntasks-per-node=2 --cpus-per-task=1 \
   "$PORTRAIT_SOURCE_DIR/cluster/slurm/monthly.sbatch" "$work/job.yaml" --output "$work/lost")
 job=${job%%;*}
 marker=$work/lost.checkpoints/grouped/complete.json
-for _ in $(seq 6000); do
-  [ -f "$marker" ] && break
+# The ranks, 2 on every host, found while the run reads (listing processes is
+# slow on a loaded machine), then frozen the moment the first checkpoint is
+# complete, so that the loss lands in the compute phase.
+ranks=""
+for _ in $(seq 600); do
+  ranks="$(portraits_on h1) $(portraits_on h2) $(portraits_on h3)"
+  [ "$(echo $ranks | wc -w)" -lt 6 ] || break
   [ -n "$(squeue -h -j "$job" -o %i 2>/dev/null)" ] || break
-  sleep 0.02
+  sleep 0.1
+done
+for k in 1 2 3; do
+  n=$(portraits_on "h$k" | wc -w)
+  [ "$n" -eq 2 ] || { cat "logs/portrait-monthly-$job.out" || true; fail "h$k runs $n ranks, not 2"; }
+done
+for i in $(seq 12000); do
+  [ -f "$marker" ] && break
+  if [ $((i % 200)) -eq 0 ] && [ -z "$(squeue -h -j "$job" -o %i 2>/dev/null)" ]; then break; fi
+  sleep 0.01
 done
 [ -f "$marker" ] || { cat "logs/portrait-monthly-$job.out"; fail "the job ended before its first checkpoint"; }
-# Freeze every rank so the loss lands in the compute phase, then lose h3.
-ranks=""
-for k in 1 2 3; do
-  on_host=$(portraits_on "h$k")
-  [ "$(echo "$on_host" | wc -w)" -eq 2 ] || fail "h$k runs $(echo "$on_host" | wc -w) ranks, not 2"
-  ranks="$ranks $on_host"
-done
 kill -STOP $ranks
 [ ! -e "$work/lost.checkpoints/tagged" ] || fail "the run was past the compute phase: make the month larger"
 ip link set "pt${tag}h3" down               # h3 goes silent: no FIN, no RST
