@@ -188,8 +188,7 @@ void write_manifest(RunState& s) {
     manifest["previous"] = {
         {"tags", s.previous->tags_file}, {"period", s.previous->period}, {"checksum", s.previous->checksum}};
   }
-  if (s.resumed)
-    manifest["resumed_from"] = {{"stage", to_string(s.resumed->stage)}, {"ranks", s.resumed->ranks}};
+  if (s.resumed) manifest["resumed_from"] = s.resumed->to_json();
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
   parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;

@@ -217,12 +217,11 @@ void compile_job_catalog(RunState& s) {
 // The checkpoints of this computation, and with --resume the stage to
 // resume after.
 void open_checkpoints(RunState& s) {
-  s.checkpoints.emplace(s.job.output + ".checkpoints", run_fingerprint(s), s.job.buckets);
+  s.checkpoints.emplace(checkpoint_place(s.job), run_fingerprint(s), s.job.buckets);
   if (s.job.resume) {
     s.resumed = s.checkpoints->latest(s.comm);
     s.progress.note(s.resumed
-                        ? fmt::format("resuming from the '{}' checkpoint written by {} rank(s)",
-                                      to_string(s.resumed->stage), s.resumed->ranks)
+                        ? "resuming from " + s.resumed->describe()
                         : std::string("no complete checkpoint to resume from: starting the month over"));
   } else if (s.comm.is_root() && std::filesystem::exists(s.checkpoints->dir())) {
     s.progress.note(
