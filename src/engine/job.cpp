@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/spelling.hpp"
@@ -57,17 +58,14 @@ void read_identity(const std::string& file, const YAML::Node& node, JobSpec& job
   }
   if (auto types = node["id_types"]) {
     if (!types.IsMap()) throw Error("'id_types' must map id types to their settings", where(file, types));
-    std::vector<std::string> names;
-    for (int t = 0; t < identity::kIdTypeCount; ++t) {
-      names.emplace_back(identity::to_string(static_cast<identity::IdType>(t)));
-    }
     for (const auto& item : types) {
       const auto name = item.first.as<std::string>();
-      const auto it = std::find(names.begin(), names.end(), name);
-      if (it == names.end())
+      const auto type = from_name<identity::IdType>(name);
+      if (!type) {
         throw Error(fmt::format("unknown id type '{}'", name), where(file, item.first),
-                    name_hint(name, names));
-      auto& guard = guards.by_type[static_cast<std::size_t>(it - names.begin())];
+                    name_hint(name, value_names<identity::IdType>()));
+      }
+      auto& guard = guards.by_type[static_cast<std::size_t>(*type)];
       const YAML::Node& settings = item.second;
       if (!settings.IsMap())
         throw Error(fmt::format("'{}' must be a map of settings", name), where(file, settings));
@@ -136,7 +134,47 @@ void read_linking(const std::string& file, const YAML::Node& node, JobSpec& job)
   job.linking_file_position = where(file, node);
 }
 
+// checkpoints: true | false
+// checkpoints:
+//   dir: /shared/portrait/2026-10.checkpoints   # markers (default <output>.checkpoints)
+//   local: /local/scratch/portrait              # rank files on each node's disk
+//   partner: true                               # and a copy on another host (default with local)
+void read_checkpoints(const std::string& file, const YAML::Node& node, JobSpec& job) {
+  if (node.IsScalar()) {
+    job.checkpoints =
+        scalar<bool>(file, node, "checkpoints", "true, false or a map of 'dir', 'local', 'partner'");
+    return;
+  }
+  if (!node.IsMap()) {
+    throw Error("'checkpoints' must be true, false or a map of 'dir', 'local' and 'partner'",
+                where(file, node));
+  }
+  check_keys(file, node, {"dir", "local", "partner"}, "checkpoints");
+  job.checkpoints = true;
+  if (auto d = node["dir"])
+    job.checkpoint_dir = output_directory(scalar<std::string>(file, d, "dir", "a directory path"));
+  if (auto l = node["local"]) {
+    job.checkpoint_local = output_directory(scalar<std::string>(file, l, "local", "a directory path"));
+    job.checkpoint_partner = true;
+  }
+  if (auto p = node["partner"]) {
+    job.checkpoint_partner = scalar<bool>(file, p, "partner", "true or false");
+    if (job.checkpoint_partner && job.checkpoint_local.empty()) {
+      throw Error("a partner copy is made of node-local checkpoint files, but 'local' is not set",
+                  where(file, p),
+                  "set 'local' to a node-local directory, or leave 'partner' out for the shared file system");
+    }
+  }
+}
+
 }  // namespace
+
+CheckpointPlace checkpoint_place(const JobSpec& job) {
+  return {job.checkpoint_dir.empty() ? job.output + ".checkpoints" : job.checkpoint_dir,
+          job.checkpoint_local,
+          job.checkpoint_partner,
+          {}};
+}
 
 std::string output_directory(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -216,7 +254,7 @@ JobSpec load_job(const std::string& path) {
   }
   if (auto c = root["csv"]) job.write_csv = scalar<bool>(path, c, "csv", "true or false");
   if (auto o = root["overwrite"]) job.overwrite = scalar<bool>(path, o, "overwrite", "true or false");
-  if (auto c = root["checkpoints"]) job.checkpoints = scalar<bool>(path, c, "checkpoints", "true or false");
+  if (auto c = root["checkpoints"]) read_checkpoints(path, c, job);
   if (auto id = root["identity"]) read_identity(path, id, job);
   if (auto l = root["linking"]) {
     read_linking(path, l, job);
