@@ -16,7 +16,7 @@
 #include "identity/owner_exchange.hpp"
 #include "identity/radix_sort.hpp"
 #include "parallel/alltoallv.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -279,8 +279,8 @@ void reduce_counts(const parallel::Comm& comm, BlockingCounts& counts) {
   }
   sums.insert(sums.end(),
               {counts.pairs_repeated, counts.pairs_same_person, counts.records_sent, counts.words_sent});
-  sums = parallel::sum_int64(comm, sums);
-  maxima = parallel::max_int64(comm, maxima);
+  sums = parallel::sum(comm, sums);
+  maxima = parallel::maximum(comm, std::span<const std::int64_t>(maxima));
   counts.pairs_in_blocks = counts.pairs_over_cap = counts.pairs_compared = 0;
   for (std::size_t k = 0; k < counts.families.size(); ++k) {
     BlockCounts& f = counts.families[k];

@@ -40,6 +40,8 @@ const char* kind_name(Comparison::Kind kind) {
       return "contact_jaccard";
     case Comparison::Kind::SharedHours:
       return "shared_hours";
+    case Comparison::Kind::SharedPlaces:
+      return "shared_places";
   }
   return "";
 }
@@ -169,6 +171,7 @@ nlohmann::json to_json(const FellegiSunterModel& model, const LinkingSettings& s
     comparisons.push_back({{"name", comparison.name},
                            {"kind", kind_name(comparison.kind)},
                            {"bands", comparison.bands},
+                           {"at_least", comparison.at_least},
                            {"levels", levels}});
   }
   nlohmann::json blocks = nlohmann::json::array();

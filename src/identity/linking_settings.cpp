@@ -43,15 +43,19 @@ void LinkingSettings::validate(std::size_t attribute_count) const {
   for (const Comparison& c : comparisons) {
     if (!names.insert(c.name).second) fail(fmt::format("comparison '{}' is listed twice", c.name));
     if (c.kind == Comparison::Kind::Equal) {
-      if (c.attribute >= attribute_count)
-        fail(fmt::format("comparison '{}' reads attribute {} of {}", c.name, c.attribute, attribute_count));
+      if (c.attributes.empty()) fail(fmt::format("comparison '{}' compares no attribute", c.name));
+      for (const std::size_t a : c.attributes) {
+        if (a >= attribute_count)
+          fail(fmt::format("comparison '{}' reads attribute {} of {}", c.name, a, attribute_count));
+      }
       continue;
     }
     if (c.bands.empty())
       fail(fmt::format("comparison '{}' has no bands", c.name), "give ascending bounds such as [0.1, 0.3]");
+    const double top = c.kind == Comparison::Kind::SharedPlaces ? 4096 : 1;
     for (std::size_t k = 0; k < c.bands.size(); ++k) {
-      if (!(c.bands[k] > 0 && c.bands[k] <= 1) || (k > 0 && !(c.bands[k] > c.bands[k - 1]))) {
-        fail(fmt::format("the bands of comparison '{}' must ascend within (0, 1]", c.name));
+      if (!(c.bands[k] > 0 && c.bands[k] <= top) || (k > 0 && !(c.bands[k] > c.bands[k - 1]))) {
+        fail(fmt::format("the bands of comparison '{}' must ascend within (0, {}]", c.name, top));
       }
     }
   }

@@ -28,16 +28,23 @@ struct BlockingKey {
 // One comparison of a pair: its levels are ordered, level 0 the least alike.
 struct Comparison {
   enum class Kind : std::uint8_t {
-    Equal,           // two levels: different, equal
+    Equal,           // two levels: different, equal (every attribute of the comparison)
     ContactJaccard,  // |C_a ∩ C_b| / |C_a ∪ C_b| of the contact circles, in bands
-    SharedHours      // |P_a ∩ P_b| / min(|P_a|, |P_b|) of the (hour, place) sets, in bands
+    SharedHours,     // |P_a ∩ P_b| / min(|P_a|, |P_b|) of the (hour, place) sets, in bands
+    SharedPlaces     // the distinct places of P_a ∩ P_b (seen together where), in bands of counts
   };
   Kind kind = Kind::Equal;
   std::string name;
-  std::size_t attribute = 0;  // Equal: index into LinkingInputs::attributes
-  // ContactJaccard, SharedHours: ascending lower bounds of levels 1, 2, ...
-  // (a value v is at the level of the number of bounds <= v).
+  // Equal: indices into LinkingInputs::attributes, compared together (home
+  // and work cells as one place pair: a family shares the home, colleagues
+  // the work, one person both).
+  std::vector<std::size_t> attributes;
+  // Ascending lower bounds of levels 1, 2, ... (a value v is at the level of
+  // the number of bounds <= v): shares in (0, 1], or counts of places.
   std::vector<double> bands;
+  // Not Equal: a pair whose smaller set has fewer elements is missing (one
+  // shared hour of two says little).
+  std::size_t at_least = 1;
 
   int levels() const { return kind == Kind::Equal ? 2 : static_cast<int>(bands.size()) + 1; }
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "core/types.hpp"
 
 namespace portrait::identity {
@@ -27,6 +28,45 @@ std::size_t common(std::span<const std::uint64_t> a, std::span<const std::uint64
     }
   }
   return n;
+}
+
+// The inverse of mix64, each step undone in reverse order: a presence hash
+// back to its key.
+constexpr std::uint64_t unmix64(std::uint64_t x) {
+  // Inverses of the odd multipliers modulo 2^64 (Newton's iteration).
+  constexpr auto inverse = [](std::uint64_t a) {
+    std::uint64_t y = a;
+    for (int k = 0; k < 6; ++k) y *= 2 - a * y;
+    return y;
+  };
+  x ^= (x >> 31) ^ (x >> 62);
+  x *= inverse(0x94d049bb133111ebULL);
+  x ^= (x >> 27) ^ (x >> 54);
+  x *= inverse(0xbf58476d1ce4e5b9ULL);
+  x ^= (x >> 30) ^ (x >> 60);
+  return x;
+}
+static_assert(unmix64(mix64(0x0123456789abcdefULL)) == 0x0123456789abcdefULL);
+
+// The distinct places of the presences two samples share (values <= limit):
+// a presence hash is mix64 of (hour << 32 | place), inverted here.
+std::size_t common_places(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
+                          std::uint64_t limit) {
+  std::vector<std::uint32_t> places;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size() && a[i] <= limit && b[j] <= limit) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      const auto place = static_cast<std::uint32_t>(unmix64(a[i]));
+      if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
+      ++i;
+      ++j;
+    }
+  }
+  return places.size();
 }
 
 std::size_t at_most(std::span<const std::uint64_t> values, std::uint64_t limit) {
@@ -62,24 +102,32 @@ int band_level(double value, std::span<const double> bands) {
 int compare(const Comparison& c, const PairSide& a, const PairSide& b) {
   switch (c.kind) {
     case Comparison::Kind::Equal: {
-      const std::int64_t x = a.attributes[c.attribute], y = b.attributes[c.attribute];
-      if (is_missing(x) || is_missing(y)) return -1;
-      return x == y ? 1 : 0;
+      int level = 1;
+      for (const std::size_t k : c.attributes) {
+        const std::int64_t x = a.attributes[k], y = b.attributes[k];
+        if (is_missing(x) || is_missing(y)) return -1;
+        if (x != y) level = 0;
+      }
+      return level;
     }
     case Comparison::Kind::ContactJaccard: {
-      if (a.contacts.empty() || b.contacts.empty()) return -1;
+      if (std::min(a.contacts.size(), b.contacts.size()) < std::max<std::size_t>(c.at_least, 1)) return -1;
       const std::size_t both = common(a.contacts, b.contacts, UINT64_MAX);
       const std::size_t either = a.contacts.size() + b.contacts.size() - both;
       return band_level(static_cast<double>(both) / static_cast<double>(either), c.bands);
     }
-    case Comparison::Kind::SharedHours: {
+    case Comparison::Kind::SharedHours:
+    case Comparison::Kind::SharedPlaces: {
+      if (std::min(a.presence.size(), b.presence.size()) < std::max<std::size_t>(c.at_least, 1)) return -1;
       // Where a side's sample may have been cut, both are compared below the
       // smaller cut: the same random share of both sets.
       std::uint64_t limit = UINT64_MAX;
       if (a.presence_full && !a.presence.empty()) limit = std::min(limit, a.presence.back());
       if (b.presence_full && !b.presence.empty()) limit = std::min(limit, b.presence.back());
+      if (c.kind == Comparison::Kind::SharedPlaces) {
+        return band_level(static_cast<double>(common_places(a.presence, b.presence, limit)), c.bands);
+      }
       const std::size_t na = at_most(a.presence, limit), nb = at_most(b.presence, limit);
-      if (na == 0 || nb == 0) return -1;
       const std::size_t both = common(a.presence, b.presence, limit);
       return band_level(static_cast<double>(both) / static_cast<double>(std::min(na, nb)), c.bands);
     }
@@ -97,6 +145,13 @@ std::uint32_t compare_pair(const PatternSpace& space, const std::vector<Comparis
 
 std::string level_label(const Comparison& c, int level) {
   if (c.kind == Comparison::Kind::Equal) return level == 1 ? "equal" : "different";
+  if (c.kind == Comparison::Kind::SharedPlaces) {
+    const std::size_t l = static_cast<std::size_t>(level);
+    if (l == c.bands.size()) return fmt::format(">={:g} places", c.bands.back());
+    const double upper = c.bands[l] - 1;
+    return l == 0 ? fmt::format("<{:g} places", c.bands[0])
+                  : fmt::format("{:g}-{:g} places", c.bands[l - 1], upper);
+  }
   const std::size_t top = c.bands.size();
   const auto l = static_cast<std::size_t>(level);
   if (l == 0) return fmt::format("<{:g}", c.bands[0]);

@@ -54,7 +54,8 @@ struct PairSide {
 
 // The level of `value` given ascending band bounds: how many bounds are <= value.
 int band_level(double value, std::span<const double> bands);
-// Level of one comparison; -1 when a side has nothing to compare.
+// Level of one comparison; -1 when a side has nothing to compare (a missing
+// value, or fewer contacts or presences than the comparison's at_least).
 int compare(const Comparison& comparison, const PairSide& a, const PairSide& b);
 // The pattern of a pair.
 std::uint32_t compare_pair(const PatternSpace& space, const std::vector<Comparison>& comparisons,

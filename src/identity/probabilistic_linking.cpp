@@ -9,7 +9,7 @@
 #include "identity/components.hpp"
 #include "identity/customer_vertices.hpp"
 #include "parallel/alltoallv.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -27,7 +27,7 @@ std::vector<std::int64_t> pattern_counts(const parallel::Comm& comm, const Patte
                                          const std::vector<CandidatePair>& pairs) {
   std::vector<std::int64_t> counts(space.size(), 0);
   for (const CandidatePair& p : pairs) ++counts[p.pattern];
-  return parallel::sum_int64(comm, counts);
+  return parallel::sum(comm, counts);
 }
 
 std::vector<ProbabilityBin> probability_bins(const std::vector<std::int64_t>& counts,
@@ -142,13 +142,13 @@ LinkingResult link_probabilistically(const parallel::Comm& comm, const LinkingIn
     }
     Components components = connected_components(comm, std::move(links), vertices, max_component_size);
     report.profiles.push_back(
-        {profile, parallel::sum_int64(comm, fuzzy),
+        {profile, parallel::sum(comm, fuzzy),
          summarize_components(comm, components, static_cast<std::int64_t>(inputs.customers.size()),
                               max_component_size)});
     result.persons.push_back(std::move(components.persons));
   }
   result.pairs = written_pairs(comm, inputs, settings, space, report.model, probability, candidates);
-  report.pairs_written = parallel::sum_int64(comm, static_cast<std::int64_t>(result.pairs.rows()));
+  report.pairs_written = parallel::sum(comm, static_cast<std::int64_t>(result.pairs.rows()));
   return result;
 }
 

@@ -126,10 +126,10 @@ LinkingSettings settings_for_tests(std::int64_t cap) {
   s.max_block_customers = cap;
   Comparison home;
   home.name = "home";
-  home.attribute = 0;
+  home.attributes = {0};
   Comparison work = home;
   work.name = "work";
-  work.attribute = 1;
+  work.attributes = {1};
   Comparison contacts;
   contacts.kind = Comparison::Kind::ContactJaccard;
   contacts.name = "contacts";

@@ -18,11 +18,11 @@
 namespace portrait::identity {
 namespace {
 
-Comparison equal(std::string name, std::size_t attribute) {
+Comparison equal(std::string name, std::vector<std::size_t> attributes) {
   Comparison c;
   c.kind = Comparison::Kind::Equal;
   c.name = std::move(name);
-  c.attribute = attribute;
+  c.attributes = std::move(attributes);
   return c;
 }
 
@@ -35,7 +35,7 @@ Comparison banded(Comparison::Kind kind, std::string name, std::vector<double> b
 }
 
 std::vector<Comparison> four_comparisons() {
-  return {equal("home", 0), equal("work", 1),
+  return {equal("home", {0}), equal("work", {1}),
           banded(Comparison::Kind::ContactJaccard, "contacts", {0.1, 0.3}),
           banded(Comparison::Kind::SharedHours, "hours", {0.05, 0.2, 0.5})};
 }
@@ -89,6 +89,12 @@ TEST(Linking, ComparisonLevels) {
   EXPECT_EQ(compare(comparisons[2], a, empty), -1);
   EXPECT_EQ(compare(comparisons[3], a, empty), -1);
   EXPECT_EQ(level_label(comparisons[0], 1), "equal");
+  // Home and work together: equal only when both are, missing when either is.
+  const Comparison places = equal("home+work", {0, 1});
+  const std::vector<std::int64_t> same{7, 9}, other_work{7, 8};
+  EXPECT_EQ(compare(places, a, PairSide{same, {}, {}, false}), 1);
+  EXPECT_EQ(compare(places, a, PairSide{other_work, {}, {}, false}), 0);
+  EXPECT_EQ(compare(places, a, b), -1);
   EXPECT_EQ(level_label(comparisons[3], 0), "<0.05");
   EXPECT_EQ(level_label(comparisons[3], 2), "0.2-0.5");
   EXPECT_EQ(level_label(comparisons[3], 3), ">=0.5");
@@ -225,7 +231,7 @@ TEST(Linking, SettingsAreChecked) {
   key.name = "home";
   key.attributes = {0};
   s.blocks = {key};
-  s.comparisons = {equal("home", 0)};
+  s.comparisons = {equal("home", {0})};
   s.profiles = {{"loose", 0.8}, {"strict", 0.99}};
   EXPECT_NO_THROW(s.validate(1));
   const auto fails = [](LinkingSettings bad, const std::string& text) {
