@@ -15,8 +15,8 @@ namespace {
 
 // Per role (index LinkRole): the share of the follower's contact slots that
 // are its anchor's, and of its records placed with one of the anchor's.
-constexpr std::array<double, 4> kSharedContacts = {0, 0.7, 0.35, 0.2};
-constexpr std::array<double, 4> kPlacedRecords = {0, 0.6, 0.5, 0.5};
+constexpr std::array<double, 4> kSharedContacts = {0, 0.8, 0.35, 0.2};
+constexpr std::array<double, 4> kPlacedRecords = {0, 0.85, 0.5, 0.5};
 
 // How far a role's partner slot is (a fraction of the slots): far enough
 // that the two never share a block of three (one person) or of four (a

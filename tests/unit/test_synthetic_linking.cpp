@@ -201,7 +201,7 @@ TEST(SyntheticLinking, OtherCustomersKeepTheirRecords) {
         ++compared;
       }
     }
-    EXPECT_GT(compared, 3000u);
+    EXPECT_GT(compared, 2000u);  // most customers make records on both days
   }
 }
 
