@@ -12,21 +12,29 @@
 namespace portrait::identity {
 namespace {
 
-// |a ∩ b| of two ascending sequences of distinct values, counting only
-// values <= limit.
-std::size_t common(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b, std::uint64_t limit) {
-  std::size_t i = 0, j = 0, n = 0;
+// Calls on_common(v) for each value v <= limit in both of two ascending
+// sequences of distinct values.
+template <class OnCommon>
+void for_common(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b, std::uint64_t limit,
+                OnCommon on_common) {
+  std::size_t i = 0, j = 0;
   while (i < a.size() && j < b.size() && a[i] <= limit && b[j] <= limit) {
     if (a[i] < b[j]) {
       ++i;
     } else if (b[j] < a[i]) {
       ++j;
     } else {
-      ++n;
+      on_common(a[i]);
       ++i;
       ++j;
     }
   }
+}
+
+// |a ∩ b|, counting only values <= limit.
+std::size_t common(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b, std::uint64_t limit) {
+  std::size_t n = 0;
+  for_common(a, b, limit, [&](std::uint64_t) { ++n; });
   return n;
 }
 
@@ -53,19 +61,10 @@ static_assert(unmix64(mix64(0x0123456789abcdefULL)) == 0x0123456789abcdefULL);
 std::size_t common_places(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
                           std::uint64_t limit) {
   std::vector<std::uint32_t> places;
-  std::size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size() && a[i] <= limit && b[j] <= limit) {
-    if (a[i] < b[j]) {
-      ++i;
-    } else if (b[j] < a[i]) {
-      ++j;
-    } else {
-      const auto place = static_cast<std::uint32_t>(unmix64(a[i]));
-      if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
-      ++i;
-      ++j;
-    }
-  }
+  for_common(a, b, limit, [&](std::uint64_t presence) {
+    const auto place = static_cast<std::uint32_t>(unmix64(presence));
+    if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
+  });
   return places.size();
 }
 

@@ -9,7 +9,6 @@
 // the same counts, the same model to the bit, the same person ids, whatever
 // the rank count. A block of 50,000 customers is capped and counted.
 #include <gtest/gtest.h>
-#include <mpi.h>
 
 #include <algorithm>
 #include <map>
@@ -20,6 +19,7 @@
 #include "identity/identity_resolution.hpp"
 #include "identity/probabilistic_linking.hpp"
 #include "identity/union_find.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -154,14 +154,7 @@ CustomerOwners bucket_owners(const parallel::Comm& comm) {
 }
 
 std::vector<std::int64_t> gather(const parallel::Comm& comm, const std::vector<std::int64_t>& mine) {
-  int n = static_cast<int>(mine.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size(), 0);
-  MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.raw());
-  for (std::size_t r = 1; r < counts.size(); ++r) displs[r] = displs[r - 1] + counts[r - 1];
-  std::vector<std::int64_t> all(comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
-  MPI_Gatherv(mine.data(), n, MPI_INT64_T, all.data(), counts.data(), displs.data(), MPI_INT64_T, 0,
-              comm.raw());
-  return all;
+  return parallel::gatherv(comm, std::span<const std::int64_t>(mine));
 }
 
 // A set of customers (world indices) as LinkingInputs over owned storage.
