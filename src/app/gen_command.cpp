@@ -33,6 +33,8 @@ struct GenArguments {
   double dirty_rate = 0;
   int shards_per_day = 1;
   int compression = 0;
+  double second_number_share = 0.05;
+  double decoy_share = 0.05;
 };
 
 io::synthetic::Options to_options(const GenArguments& a) {
@@ -43,6 +45,9 @@ io::synthetic::Options to_options(const GenArguments& a) {
   if (a.shards_per_day < 1 || a.shards_per_day > 24)
     throw Error("--shards-per-day must be 1..24", "portrait gen");
   if (a.dirty_rate < 0 || a.dirty_rate > 0.5) throw Error("--dirty-rate must be 0..0.5", "portrait gen");
+  if (a.second_number_share < 0 || a.second_number_share > 0.3)
+    throw Error("--second-number-share must be 0..0.3", "portrait gen");
+  if (a.decoy_share < 0 || a.decoy_share > 0.3) throw Error("--decoy-share must be 0..0.3", "portrait gen");
   for (double v :
        {a.usage_per_customer, a.web_per_customer, a.service_per_customer, a.marketing_per_customer}) {
     if (v < 0 || v > 10000) throw Error("per-customer volumes must be 0..10000", "portrait gen");
@@ -59,6 +64,8 @@ io::synthetic::Options to_options(const GenArguments& a) {
   o.dirty_rate = a.dirty_rate;
   o.shards_per_day = a.shards_per_day;
   o.compression = a.compression;
+  o.second_number_share = a.second_number_share;
+  o.decoy_share = a.decoy_share;
   return o;
 }
 
@@ -129,6 +136,12 @@ void add_gen_command(CLI::App& app, const parallel::Comm& comm, int& exit_code) 
   sub->add_option("--shards-per-day", args->shards_per_day, "Usage and web files per day")
       ->capture_default_str();
   sub->add_option("--compression", args->compression, "Deflate level of the shards (0 none, 1 fast)")
+      ->capture_default_str();
+  sub->add_option("--second-number-share", args->second_number_share,
+                  "Share of persons with a second number sharing no identifier, 0..0.3")
+      ->capture_default_str();
+  sub->add_option("--decoy-share", args->decoy_share,
+                  "Share of customers planted as family members, and as colleagues, of someone, 0..0.3")
       ->capture_default_str();
   sub->callback([args, &comm, &exit_code] { exit_code = run_gen(*args, comm); });
 }

@@ -15,6 +15,7 @@
 
 #include "catalog/catalog_schema.hpp"
 #include "catalog/expr_program.hpp"
+#include "catalog/linking_spec.hpp"
 
 namespace portrait::catalog {
 
@@ -216,6 +217,8 @@ struct Catalog {
   // the period of each channel those policies name (in order of first
   // mention). Not tags: a run computes them beside the tags, for the merge.
   std::vector<FactSpec> merge_record_counts;
+  // Probabilistic identity linking (the `linking` section), when present.
+  std::optional<LinkingSpec> linking;
 
   const Tag* find(std::string_view id) const;
   std::size_t fact_count() const;

@@ -1,7 +1,7 @@
 // src/catalog/catalog_reader.cpp: compiles catalog YAML by running the
 // section readers in order: the hierarchy and its tags, model headers (so
 // rules may read model outputs), rules in dependency order, model bodies,
-// merge policies, statistics. Every error names file:line:column.
+// merge policies, statistics, linking. Every error names file:line:column.
 #include <set>
 
 #include "catalog/catalog_reading.hpp"
@@ -12,7 +12,7 @@ namespace {
 
 Catalog read_catalog(CatalogReading& r) {
   const YAML::Node& root = r.src.root();
-  r.src.check_keys(root, {"catalog", "utc_offset_hours", "categories", "models", "statistics"});
+  r.src.check_keys(root, {"catalog", "utc_offset_hours", "categories", "models", "statistics", "linking"});
   r.cat.name = r.src.text(root, "catalog");
   r.cat.file = r.src.file();
   if (root["utc_offset_hours"]) {
@@ -47,6 +47,7 @@ Catalog read_catalog(CatalogReading& r) {
   if (root["models"]) read_model_bodies(r, root["models"], after_models);
   read_merges(r);
   if (root["statistics"]) read_statistics(r, root["statistics"]);
+  if (root["linking"]) read_linking(r, root["linking"]);
   return std::move(r.cat);
 }
 

@@ -99,5 +99,8 @@ void read_model_bodies(CatalogReading& r, const YAML::Node& models,
 void read_merges(CatalogReading& r);
 // statistic_reader.cpp: `statistics:` (group_by and measures).
 void read_statistics(CatalogReading& r, const YAML::Node& statistics);
+// linking_reader.cpp: `linking:` (channel columns, blocking keys, cap,
+// comparisons, EM), once the rules and models are ordered.
+void read_linking(CatalogReading& r, const YAML::Node& linking);
 
 }  // namespace portrait::catalog

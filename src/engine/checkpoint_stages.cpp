@@ -1,8 +1,9 @@
 // src/engine/checkpoint_stages.cpp: what each checkpoint stage holds of the
 // run state, saved after its phase and restored into the state by --resume.
 //   grouped: customers, each channel's good records, the quarantine
-//   tagged:  customers, the tag table, the quarantine; the identity report
-//            and the models' outcome in the stage's marker
+//   tagged:  customers, the tag table, the linking pairs, the quarantine;
+//            the identity report, the models' outcome and the linking
+//            report and model in the stage's marker
 // The accounting travels with every stage (checkpoint.hpp).
 #include <fmt/format.h>
 
@@ -26,6 +27,7 @@ std::vector<std::pair<std::string, const Table*>> stage_tables(const RunState& s
       break;
     case CheckpointStage::kTagged:
       tables.emplace_back("tags", &s.tags);
+      if (s.linking) tables.emplace_back("linking_pairs", &s.linking->pairs);
       break;
   }
   for (std::size_t k = 0; k < s.channels.size(); ++k) {
@@ -39,10 +41,14 @@ nlohmann::json stage_shared(const RunState& s, CheckpointStage stage) {
   switch (stage) {
     case CheckpointStage::kGrouped:
       return nlohmann::json::object();
-    case CheckpointStage::kTagged:
-      return {{"identity", s.identity_report},
-              {"models",
-               {{"manifest", s.models.manifest}, {"saved", s.models.saved}, {"summary", s.models.summary}}}};
+    case CheckpointStage::kTagged: {
+      nlohmann::json shared = {
+          {"identity", s.identity_report},
+          {"models",
+           {{"manifest", s.models.manifest}, {"saved", s.models.saved}, {"summary", s.models.summary}}}};
+      if (s.linking) shared["linking"] = {{"report", s.linking->report}, {"model", s.linking->model_json}};
+      return shared;
+    }
   }
   return nlohmann::json::object();
 }
@@ -96,6 +102,11 @@ void restore_stage(RunState& s) {
       s.models.manifest = m.at("manifest");
       s.models.saved = m.at("saved").get<std::vector<std::pair<std::string, std::string>>>();
       s.models.summary = m.at("summary").get<std::vector<std::string>>();
+      if (info.shared.contains("linking")) {
+        const auto& l = info.shared.at("linking");
+        s.linking = LinkingOutcome{
+            {}, l.at("report"), l.at("model").get<std::string>(), take_table(tables, "linking_pairs"), {}};
+      }
       break;
     }
   }

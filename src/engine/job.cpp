@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
@@ -86,6 +88,52 @@ void read_identity(const std::string& file, const YAML::Node& node, JobSpec& job
   }
 }
 
+// linking:
+//   profiles:
+//     recommendation: {min_probability: 0.8}
+//     notification: {min_probability: 0.99}
+void read_linking(const std::string& file, const YAML::Node& node, JobSpec& job) {
+  if (!node.IsMap()) throw Error("'linking' must be a map with 'profiles'", where(file, node));
+  check_keys(file, node, {"profiles"}, "linking");
+  const YAML::Node profiles = node["profiles"];
+  if (!profiles || !profiles.IsMap() || profiles.size() == 0) {
+    throw Error(
+        "'linking' needs 'profiles': each use of person ids with its min_probability",
+        where(file, profiles ? profiles : node),
+        "e.g. profiles: {recommendation: {min_probability: 0.8}, notification: {min_probability: 0.99}}");
+  }
+  for (const auto& item : profiles) {
+    const auto name = item.first.as<std::string>();
+    const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!valid) {
+      throw Error(fmt::format("linking profile name '{}' is not a valid name", name), where(file, item.first),
+                  "use lower-case letters, digits and '_' (it names the column person_id.<name>)");
+    }
+    const YAML::Node& settings = item.second;
+    if (!settings.IsMap() || !settings["min_probability"]) {
+      throw Error(fmt::format("linking profile '{}' needs min_probability", name), where(file, settings),
+                  "e.g. " + name + ": {min_probability: 0.9}");
+    }
+    check_keys(file, settings, {"min_probability"}, name);
+    identity::LinkingProfile profile{
+        name, scalar<double>(file, settings["min_probability"], "min_probability", "a probability")};
+    if (!(profile.min_probability > 0 && profile.min_probability <= 1)) {
+      throw Error(
+          fmt::format("min_probability of '{}' is {}, not within (0, 1]", name, profile.min_probability),
+          where(file, settings["min_probability"]), "a pair links at or above this match probability");
+    }
+    for (const auto& other : job.linking_profiles) {
+      if (other.name == name) {
+        throw Error(fmt::format("linking profile '{}' is named twice", name), where(file, item.first));
+      }
+    }
+    job.linking_profiles.push_back(profile);
+  }
+  job.linking_file_position = where(file, node);
+}
+
 // checkpoints: true | false
 // checkpoints:
 //   dir: /shared/portrait/2026-10.checkpoints   # markers (default <output>.checkpoints)
@@ -149,7 +197,7 @@ JobSpec load_job(const std::string& path) {
   job.file = path;
   check_keys(path, root,
              {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb",
-              "round_kb", "csv", "overwrite", "checkpoints", "identity"},
+              "round_kb", "csv", "overwrite", "checkpoints", "identity", "linking"},
              "");
   for (const char* required : {"period", "inputs", "output"}) {
     if (!root[required]) throw Error(fmt::format("missing required key '{}'", required), path);
@@ -208,6 +256,17 @@ JobSpec load_job(const std::string& path) {
   if (auto o = root["overwrite"]) job.overwrite = scalar<bool>(path, o, "overwrite", "true or false");
   if (auto c = root["checkpoints"]) read_checkpoints(path, c, job);
   if (auto id = root["identity"]) read_identity(path, id, job);
+  if (auto l = root["linking"]) {
+    read_linking(path, l, job);
+    if (!job.resolve_identity) {
+      throw Error("the job links probabilistically but resolves no identities", where(path, l),
+                  "add an 'identity' section: linking adds its links to those of shared identifiers");
+    }
+    if (job.catalog.empty()) {
+      throw Error("the job links probabilistically but names no catalog", where(path, l),
+                  "set 'catalog': its 'linking' section says what is compared");
+    }
+  }
   return job;
 }
 

@@ -13,6 +13,7 @@
 #include "core/period.hpp"
 #include "engine/checkpoint.hpp"
 #include "identity/identity_guards.hpp"
+#include "identity/linking_settings.hpp"
 
 namespace portrait::engine {
 
@@ -57,6 +58,11 @@ struct JobSpec {
   // section; its guards say which identifiers may link customers.
   bool resolve_identity = false;
   identity::IdentityGuards identity_guards;
+  // Probabilistic linking (the catalog's `linking` section says how): the
+  // uses of person ids, each with its strictness, from the job's `linking`
+  // section. Empty: no probabilistic linking.
+  std::vector<identity::LinkingProfile> linking_profiles;
+  std::string linking_file_position;  // file:line:column of the section, for errors found later
 
   std::uint64_t effective_round_bytes() const {
     return round_bytes > 0 ? round_bytes

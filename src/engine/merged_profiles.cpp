@@ -135,7 +135,7 @@ void merge_values(MergePolicy policy, const Column& column, std::span<const Colu
 
 MergedProfiles merge_profiles(const parallel::Comm& comm, const catalog::Catalog& catalog, const Table& tags,
                               const Table& customers, const parallel::BucketPartition& partition,
-                              std::size_t round_bytes) {
+                              std::size_t round_bytes, const std::string& person_column) {
   const auto merged = merged_tags(catalog);
   // What travels: person, customer, every merged tag, every `by` tag and the
   // record counts that channel_priority ranks by.
@@ -147,7 +147,8 @@ MergedProfiles merge_profiles(const parallel::Comm& comm, const catalog::Catalog
       columns.push_back(tag->merge_by);
     }
   }
-  for (const auto& name : columns) outgoing.add(name, tags.column(name));
+  for (const auto& name : columns)
+    outgoing.add(name, tags.column(name == "person_id" ? person_column : name));
   for (const auto& spec : catalog.merge_record_counts) {
     const std::string name = channel_records_column(spec.channel);
     outgoing.add(name, customers.column(name));

@@ -41,12 +41,13 @@ std::string channel_records_column(const std::string& channel);
 // loaded.
 void count_channel_records(const catalog::Catalog& catalog, GroupedCustomers& grouped, const Period& period);
 
-// Collective. `tags`: the rank's output rows with customer_id, person_id and
-// the tags; `customers`: the rank's customers in the same order, with the
-// counts of count_channel_records.
+// Collective. `tags`: the rank's output rows with customer_id, the person
+// ids (`person_column`: person_id, or a linking profile's) and the tags;
+// `customers`: the rank's customers in the same order, with the counts of
+// count_channel_records.
 MergedProfiles merge_profiles(const parallel::Comm& comm, const catalog::Catalog& catalog, const Table& tags,
                               const Table& customers, const parallel::BucketPartition& partition,
-                              std::size_t round_bytes);
+                              std::size_t round_bytes, const std::string& person_column = "person_id");
 
 // Merges rows [begin, end) of `column` (one person's members, by customer id)
 // by `policy` into `out` (appended). `by` orders the members: for Latest the

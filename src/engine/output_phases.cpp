@@ -58,11 +58,18 @@ std::filesystem::path partial_dir(const JobSpec& job) { return job.output + ".pa
 std::size_t key_column_count(const Table& tags) {
   std::size_t n = 0;
   for (const char* key : {"customer_id", "bucket", "person_id"}) n += tags.has(key);
+  // A linking profile's person ids: a dot no tag id has.
+  while (n < tags.column_count() && tags.column_name(n).rfind("person_id.", 0) == 0) ++n;
   return n;
 }
 
 void merge(RunState& s) {
   s.profiles = merge_profiles(s.comm, *s.catalog, s.tags, s.grouped.customers, s.partition, s.round_bytes());
+  for (const auto& profile : s.job.linking_profiles) {
+    s.profile_merges.emplace_back(profile.name,
+                                  merge_profiles(s.comm, *s.catalog, s.tags, s.grouped.customers, s.partition,
+                                                 s.round_bytes(), profile_person_column(profile.name)));
+  }
   for (const auto& tag : s.catalog->tags) {
     if (tag.merge != catalog::MergePolicy::None) s.merge_policies[tag.id] = catalog::merge_description(tag);
   }
@@ -124,6 +131,13 @@ void write_outputs(RunState& s) {
                                           {{"merge_policies", s.merge_policies.dump()}}, tag_attributes);
       out.write_table("person_members", s.profiles->members);
     }
+    for (const auto& [profile, merged] : s.profile_merges) {
+      s.profile_persons_written.push_back(out.write_table(
+          "persons." + profile, merged.persons,
+          {{"merge_policies", s.merge_policies.dump()}, {"linking_profile", profile}}, tag_attributes));
+      out.write_table("person_members." + profile, merged.members, {{"linking_profile", profile}});
+    }
+    if (s.linking) out.write_table("linking_pairs", s.linking->pairs);
     out.close();
     if (job.write_csv) io::write_csv(comm.raw(), (out_dir / "tags.csv").string(), s.tags);
     if (comm.is_root() && s.catalog) {
@@ -134,6 +148,10 @@ void write_outputs(RunState& s) {
       if (!s.models.saved.empty()) std::filesystem::create_directories(out_dir / "models");
       for (const auto& [file, json] : s.models.saved)
         std::ofstream(out_dir / "models" / file) << json << '\n';
+      if (s.linking) {
+        std::filesystem::create_directories(out_dir / "models");
+        std::ofstream(out_dir / "models" / "linking.json") << s.linking->model_json << '\n';
+      }
     }
   });
 }
@@ -170,8 +188,13 @@ void write_manifest(RunState& s) {
     manifest["totals"][s.tags.column_name(c + first_total)] = format_int128(s.totals[c]);
   }
   if (job.resolve_identity) manifest["identity"] = s.identity_report;
-  if (s.profiles)
+  if (s.profiles) {
     manifest["merged_profiles"] = {{"persons", s.persons_written}, {"policies", s.merge_policies}};
+    for (std::size_t p = 0; p < s.profile_merges.size(); ++p)
+      manifest["merged_profiles"]["linking_profiles"][s.profile_merges[p].first] =
+          s.profile_persons_written[p];
+  }
+  if (s.linking) manifest["linking"] = s.linking->report;
   if (s.catalog) {
     manifest["catalog"] = {{"file", job.catalog},
                            {"sha256", s.catalog_sha256},

@@ -109,6 +109,8 @@ nlohmann::json run_fingerprint(const RunState& s) {
   f["catalog_sha256"] = s.catalog_sha256;
   f["reference"] = s.reference_checksum;
   f["identity"] = job.resolve_identity ? guards_json(job.identity_guards) : nlohmann::json();
+  // The tags hold a person id column per linking profile.
+  for (const auto& p : job.linking_profiles) f["linking_profiles"][p.name] = p.min_probability;
   for (std::size_t i = 0; i < s.files.size(); ++i) f["inputs"].push_back({s.files[i].path, s.checksums[i]});
   if (s.previous) f["previous"] = s.previous->checksum;
   // Saved models the catalog scores with are inputs too.

@@ -28,6 +28,7 @@ bool reads_previous(const RunState& s) {
   return s.previous && s.catalog && !catalog::previous_tags_read(*s.catalog).empty();
 }
 bool resolves_identity(const RunState& s) { return s.job.resolve_identity; }
+bool links_persons(const RunState& s) { return !s.job.linking_profiles.empty(); }
 bool has_models(const RunState& s) { return s.catalog && !s.catalog->models.empty(); }
 bool merges_profiles(const RunState& s) {
   return s.job.resolve_identity && s.catalog && has_merged_profiles(*s.catalog);
@@ -40,6 +41,7 @@ constexpr Phase kPhases[] = {
     {"identity", resolve_identities, resolves_identity, std::nullopt},
     {"compute", compute_tags, always, std::nullopt},
     {"persons", join_person_ids, resolves_identity, std::nullopt},
+    {"linking", link_persons, links_persons, std::nullopt},
     {"models", train_models, has_models, std::nullopt},
     {"rules:after-models", evaluate_rules_after_models, has_models, CheckpointStage::kTagged},
     {"merge", merge, merges_profiles, std::nullopt},

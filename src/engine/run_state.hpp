@@ -18,12 +18,14 @@
 #include "engine/checkpoint.hpp"
 #include "engine/grouped_customers.hpp"
 #include "engine/job.hpp"
+#include "engine/linking_phase.hpp"
 #include "engine/merged_profiles.hpp"
 #include "engine/model_phase.hpp"
 #include "engine/previous_month.hpp"
 #include "engine/progress.hpp"
 #include "engine/read_plan.hpp"
 #include "engine/reference_lookups.hpp"
+#include "identity/identity_graph.hpp"
 #include "parallel/mpi_context.hpp"
 #include "parallel/partition.hpp"
 #include "parallel/shuffle.hpp"
@@ -67,6 +69,8 @@ struct RunState {
   // --- tags ---------------------------------------------------------------
   std::vector<CustomerId> persons;  // person id of each customer, with identities
   nlohmann::json identity_report;
+  std::vector<identity::VertexLink> strong_links;  // this rank's identity graph links, kept for linking
+  std::optional<LinkingOutcome> linking;           // with linking profiles
   // One row per customer in (bucket, customer_id) order: the key columns
   // (customer_id, bucket, person_id with identities), then every tag.
   Table tags;
@@ -74,6 +78,7 @@ struct RunState {
 
   // --- merge, reduce, write -----------------------------------------------
   std::optional<MergedProfiles> profiles;
+  std::vector<std::pair<std::string, MergedProfiles>> profile_merges;  // (profile, its merged profiles)
   nlohmann::json merge_policies = nlohmann::json::object();
   std::optional<Accounting> global;  // summed over ranks
   std::vector<stats::GroupStats> statistics;
@@ -81,13 +86,15 @@ struct RunState {
   std::vector<Int128> totals;  // without a catalog: each built-in fact's exact sum
   std::int64_t customers_total = 0;
   std::uint64_t written = 0, persons_written = 0;
+  std::vector<std::uint64_t> profile_persons_written;  // as profile_merges
   nlohmann::json manifest;
 
   // Bytes per shuffle round (the job's setting, at least 1 KiB).
   std::uint64_t round_bytes() const;
 };
 
-// The key columns that lead the tag table, by name: the tags follow them.
+// The key columns that lead the tag table, by name (customer_id, bucket,
+// person_id, person_id.<profile>): the tags follow them.
 std::size_t key_column_count(const Table& tags);
 
 // plan_phase.cpp: the shard list and read plan, the agreed columns, input
@@ -109,6 +116,10 @@ void compute_tags(RunState& s);
 void join_person_ids(RunState& s);
 void train_models(RunState& s);
 void evaluate_rules_after_models(RunState& s);
+
+// linking_phase.cpp: probabilistic linking: a person id column per linking
+// profile, after the strong person ids; releases the records.
+void link_persons(RunState& s);
 
 // output_phases.cpp: merged profiles, statistics and the accounting check,
 // the output files, and the manifest (last: it marks the output complete).

@@ -29,10 +29,11 @@ void resolve_identities(RunState& s) {
     }
   });
   const auto owners = identity::CustomerOwners::gather(s.comm, s.job.buckets, s.range.begin, s.range.end);
-  auto resolution = identity::resolve_identities(s.comm, records->records,
-                                                 s.grouped.customers.values<std::int64_t>("customer_id"),
-                                                 owners, s.job.identity_guards);
+  auto resolution = identity::resolve_identities(
+      s.comm, records->records, s.grouped.customers.values<std::int64_t>("customer_id"), owners,
+      s.job.identity_guards, !s.job.linking_profiles.empty());
   s.persons = std::move(resolution.persons);
+  s.strong_links = std::move(resolution.links);
   s.identity_report = identity::to_json(resolution.report);
   const auto& r = resolution.report;
   s.progress.note(
@@ -46,8 +47,9 @@ void compute_tags(RunState& s) {
                        : compute_builtin_facts(s.grouped);
     if (s.catalog && s.job.resolve_identity) count_channel_records(*s.catalog, s.grouped, s.job.period);
   });
-  // The records are not needed past the tags.
-  s.grouped.channels.clear();
+  // The records are not needed past the tags (linking compares them after
+  // the person ids, and releases them).
+  if (s.job.linking_profiles.empty()) s.grouped.channels.clear();
 }
 
 void join_person_ids(RunState& s) {

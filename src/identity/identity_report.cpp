@@ -53,17 +53,11 @@ std::vector<LargestComponent> largest_components(const parallel::Comm& comm, con
 
 }  // namespace
 
-IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGraph& graph,
-                                    const Components& components, std::int64_t local_customers,
-                                    std::int64_t max_component_size, std::size_t largest_count) {
-  IdentityReport report;
-  report.records = graph.records;
-  report.identifiers = graph.identifiers;
-  report.shared_identifiers = graph.shared_identifiers;
-  report.links = graph.links_total;
-  report.drops = graph.drops;
-  report.max_component_size = max_component_size;
-
+ComponentSummary summarize_components(const parallel::Comm& comm, const Components& components,
+                                      std::int64_t local_customers, std::int64_t max_component_size,
+                                      std::size_t largest_count) {
+  ComponentSummary summary;
+  summary.max_component_size = max_component_size;
   // [0] customers, [1] customers in linked components, [2] merged-away
   // customers, [3] components over cap, [4] their customers, then per bin
   // components and customers.
@@ -82,29 +76,51 @@ IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGr
     sums[6 + 2 * b] += c.size;
   }
   sums = parallel::sum(comm, sums);
-  report.customers = sums[0];
-  report.persons = sums[0] - sums[2];
-  report.components_over_cap = sums[3];
-  report.customers_in_components_over_cap = sums[4];
+  summary.customers = sums[0];
+  summary.persons = sums[0] - sums[2];
+  summary.components_over_cap = sums[3];
+  summary.customers_in_components_over_cap = sums[4];
   const std::int64_t singletons = sums[0] - sums[1];
   for (std::size_t b = 0; b < kBins.size(); ++b) {
-    report.size_histogram.push_back({kBins[b].label, sums[5 + 2 * b], sums[6 + 2 * b]});
+    summary.size_histogram.push_back({kBins[b].label, sums[5 + 2 * b], sums[6 + 2 * b]});
   }
-  report.size_histogram[0].components += singletons;
-  report.size_histogram[0].customers += singletons;
-  report.largest = largest_components(comm, components, max_component_size, largest_count);
+  summary.size_histogram[0].components += singletons;
+  summary.size_histogram[0].customers += singletons;
+  summary.largest = largest_components(comm, components, max_component_size, largest_count);
+  return summary;
+}
+
+IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGraph& graph,
+                                    const Components& components, std::int64_t local_customers,
+                                    std::int64_t max_component_size, std::size_t largest_count) {
+  IdentityReport report;
+  static_cast<ComponentSummary&>(report) =
+      summarize_components(comm, components, local_customers, max_component_size, largest_count);
+  report.records = graph.records;
+  report.identifiers = graph.identifiers;
+  report.shared_identifiers = graph.shared_identifiers;
+  report.links = graph.links_total;
+  report.drops = graph.drops;
   return report;
 }
 
-nlohmann::json to_json(const IdentityReport& report) {
+nlohmann::json component_sizes_json(const ComponentSummary& summary) {
   nlohmann::json histogram = nlohmann::json::array();
-  for (const ComponentSizeBin& bin : report.size_histogram) {
+  for (const ComponentSizeBin& bin : summary.size_histogram) {
     histogram.push_back({{"size", bin.label}, {"components", bin.components}, {"customers", bin.customers}});
   }
+  return histogram;
+}
+
+nlohmann::json largest_components_json(const ComponentSummary& summary) {
   nlohmann::json largest = nlohmann::json::array();
-  for (const LargestComponent& c : report.largest) {
+  for (const LargestComponent& c : summary.largest) {
     largest.push_back({{"component", c.component}, {"size", c.size}, {"merged", c.merged}});
   }
+  return largest;
+}
+
+nlohmann::json to_json(const IdentityReport& report) {
   return {{"customers", report.customers},
           {"persons", report.persons},
           {"records", report.records},
@@ -120,8 +136,8 @@ nlohmann::json to_json(const IdentityReport& report) {
           {"max_component_size", report.max_component_size},
           {"components_over_cap", report.components_over_cap},
           {"customers_in_components_over_cap", report.customers_in_components_over_cap},
-          {"component_sizes", histogram},
-          {"largest_components", largest}};
+          {"component_sizes", component_sizes_json(report)},
+          {"largest_components", largest_components_json(report)}};
 }
 
 }  // namespace portrait::identity

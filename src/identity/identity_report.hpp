@@ -28,28 +28,41 @@ struct LargestComponent {
   bool merged;  // false when above max_component_size
 };
 
-struct IdentityReport {
+// The persons and component sizes that one computation of the components
+// gave (global; customers without links are components of size 1).
+struct ComponentSummary {
   std::int64_t customers = 0;
   std::int64_t persons = 0;
-  std::int64_t records = 0;
-  std::int64_t identifiers = 0;
-  std::int64_t shared_identifiers = 0;
-  std::int64_t links = 0;
-  IdentifierDrops drops;
   std::int64_t max_component_size = 0;
   std::int64_t components_over_cap = 0;
   std::int64_t customers_in_components_over_cap = 0;
-  // Components of the graph before the cap; customers without links are size 1.
+  // Components before the cap.
   std::vector<ComponentSizeBin> size_histogram;
   // By size (descending), then component id.
   std::vector<LargestComponent> largest;
 };
 
+struct IdentityReport : ComponentSummary {
+  std::int64_t records = 0;
+  std::int64_t identifiers = 0;
+  std::int64_t shared_identifiers = 0;
+  std::int64_t links = 0;
+  IdentifierDrops drops;
+};
+
 // Collective. `local_customers` is the number of customers this rank owns.
+ComponentSummary summarize_components(const parallel::Comm& comm, const Components& components,
+                                      std::int64_t local_customers, std::int64_t max_component_size,
+                                      std::size_t largest_count = 10);
+
+// Collective.
 IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGraph& graph,
                                     const Components& components, std::int64_t local_customers,
                                     std::int64_t max_component_size, std::size_t largest_count = 10);
 
+// The histogram and the largest components as the manifest shows them.
+nlohmann::json component_sizes_json(const ComponentSummary& summary);
+nlohmann::json largest_components_json(const ComponentSummary& summary);
 nlohmann::json to_json(const IdentityReport& report);
 
 }  // namespace portrait::identity

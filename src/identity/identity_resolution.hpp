@@ -22,13 +22,17 @@ struct IdentityResolution {
   // Communication of the components; depends on the order the customers
   // are listed in, so it is logged, not written to outputs.
   ComponentRounds rounds;
+  // This rank's links of the graph, when asked for (probabilistic linking
+  // adds its own to them).
+  std::vector<VertexLink> links;
 };
 
 // Collective. `records`: this rank's identity channel records; `customers`:
 // this rank's customers, the ones `owners` assigns to it (every customer of
-// a record must be some rank's).
+// a record must be some rank's). With `keep_links`, the result holds the
+// graph's links too.
 IdentityResolution resolve_identities(const parallel::Comm& comm, const Table& records,
                                       std::span<const CustomerId> customers, const CustomerOwners& owners,
-                                      const IdentityGuards& guards);
+                                      const IdentityGuards& guards, bool keep_links = false);
 
 }  // namespace portrait::identity

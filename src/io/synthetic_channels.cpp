@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "io/schema.hpp"
+#include "io/synthetic_linking.hpp"
 
 namespace portrait::io::synthetic {
 namespace {
@@ -237,6 +238,77 @@ double daily_mean(double per_month, const Population& p, std::size_t i, const Da
   return per_month / d.period_days * p.activity[i] * (d.weekend ? 0.9 : 1.04) * (shrinking ? 0.7 : 1.0);
 }
 
+// Where and when one usage record happens: the first draws of its stream
+// (the caller draws the record's other values from it next).
+struct UsagePlace {
+  int hour;
+  std::int64_t second;  // within the hour
+  double kind;          // the draw that picks the record's kind
+  std::int32_t cell;
+  bool roaming;
+};
+
+UsagePlace draw_place(const Options& o, const Population& p, std::size_t i, const DayContext& d,
+                      const HourTable& hour_table, std::uint64_t roam, KeyedRandom& rj) {
+  UsagePlace u{};
+  u.hour = hour_table.draw(rj.uniform());
+  u.second = static_cast<std::int64_t>(rj.below(3600));
+  u.kind = rj.uniform();
+  // Where: work cell in weekday office hours, home at night, else around.
+  const double w = rj.uniform();
+  const bool office = !d.weekend && u.hour >= 9 && u.hour < 18;
+  const bool night = u.hour >= 21 || u.hour < 7;
+  if (office && w < 0.7) {
+    u.cell = p.work_cell[i];
+  } else if ((night && w < 0.85) || (!office && !night && w < 0.45)) {
+    u.cell = p.home_cell[i];
+  } else {
+    u.cell = other_cell(o, p, i, rj.below(roam));
+  }
+  u.roaming = rj.uniform() < 0.015;
+  if (u.roaming) u.cell = static_cast<std::int32_t>(1 + rj.below(kRegions * kCellsPerRegion));
+  return u;
+}
+
+// Customer i's usage on one day: its record count and movement range.
+struct UsageDay {
+  std::uint32_t records;
+  std::uint64_t roam;
+  bool shrinking;
+};
+
+UsageDay usage_day(const Options& o, const Population& p, std::size_t i, int day, const DayContext& d) {
+  const bool shrinking = d.late && shows_precursors(o, p, i);
+  KeyedRandom r(o.seed, slice_key(p.id[i], day), kUsageDay);
+  // Contact circle and movement range shrink before churn.
+  return {poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking)),
+          shrinking ? 1 : std::uint64_t{p.roam[i]}, shrinking};
+}
+
+// The place of customer i's record j; a planted follower's record may be
+// placed with one of its anchor's records that day (synthetic_linking.hpp).
+UsagePlace usage_place(const Options& o, const Population& p, std::size_t i, int day, const DayContext& d,
+                       const HourTable& hour_table, std::uint32_t j, const UsageDay& own,
+                       const UsageDay& anchor, KeyedRandom& rj) {
+  UsagePlace u = draw_place(o, p, i, d, hour_table, own.roam, rj);
+  const std::int64_t r = followed_record(o, p, i, day, j, anchor.records);
+  if (r < 0) return u;
+  const auto a = static_cast<std::size_t>(p.follows[i]);
+  KeyedRandom ra(o.seed, slice_key(p.id[a], day), record_stream(kUsageDay, static_cast<std::uint64_t>(r)));
+  const UsagePlace at = draw_place(o, p, a, d, hour_table, anchor.roam, ra);
+  if (places_with(p, i, at.cell, at.roaming)) {
+    u.hour = at.hour;
+    u.cell = at.cell;
+    u.roaming = at.roaming;
+  }
+  return u;
+}
+
+UsageDay anchor_day(const Options& o, const Population& p, std::size_t i, int day, const DayContext& d) {
+  if (p.follows[i] < 0) return {0, 1, false};
+  return usage_day(o, p, static_cast<std::size_t>(p.follows[i]), day, d);
+}
+
 }  // namespace
 
 void usage_records(const Options& o, const Population& p, int day, int part, Scratch& scratch, Table& out) {
@@ -244,15 +316,15 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
   const DayContext d = day_context(o, day, part);
   const HourTable& hour_table = hours(d.weekend);
   auto count = [&](std::size_t i) -> std::uint64_t {
-    const bool shrinking = d.late && shows_precursors(o, p, i);
+    const UsageDay own = usage_day(o, p, i, day, d);
+    if (o.shards_per_day == 1) return own.records;  // the whole day is one part
     const std::uint64_t key = slice_key(p.id[i], day);
-    KeyedRandom r(o.seed, key, kUsageDay);
-    const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking));
-    if (o.shards_per_day == 1) return n;  // the whole day is one part
+    const UsageDay anchor = anchor_day(o, p, i, day, d);
     std::uint64_t in_part = 0;
-    for (std::uint32_t j = 0; j < n; ++j) {
+    for (std::uint32_t j = 0; j < own.records; ++j) {
       KeyedRandom rj(o.seed, key, record_stream(kUsageDay, j));
-      const int h = hour_table.draw(rj.uniform());
+      const int h = p.follows[i] < 0 ? hour_table.draw(rj.uniform())
+                                     : usage_place(o, p, i, day, d, hour_table, j, own, anchor, rj).hour;
       in_part += (h >= d.first_hour && h < d.end_hour) ? 1 : 0;
     }
     return in_part;
@@ -268,36 +340,22 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
   auto* peer_out = out.values<std::uint64_t>("peer").data();
   auto* charge_out = out.values<std::int64_t>("charge").data();
   fill_records(p.customers, scratch, [&](std::size_t i, std::uint64_t at) {
-    const bool shrinking = d.late && shows_precursors(o, p, i);
+    const UsageDay own = usage_day(o, p, i, day, d);
+    const UsageDay anchor = anchor_day(o, p, i, day, d);
     const std::uint64_t key = slice_key(p.id[i], day);
-    KeyedRandom r(o.seed, key, kUsageDay);
-    const std::uint32_t n = poisson(r, daily_mean(o.usage_per_customer, p, i, d, shrinking));
-    // Contact circle and movement range shrink before churn.
-    const std::uint64_t circle = shrinking ? std::max<std::uint64_t>(2, p.circle[i] * 3U / 10U) : p.circle[i];
-    const std::uint64_t roam = shrinking ? 1 : p.roam[i];
+    const std::uint64_t circle =
+        own.shrinking ? std::max<std::uint64_t>(2, p.circle[i] * 3U / 10U) : p.circle[i];
     const auto& profile = segment_profiles()[static_cast<std::size_t>(p.segment[i])];
     const std::uint64_t first = at;
-    for (std::uint32_t j = 0; j < n; ++j) {
+    for (std::uint32_t j = 0; j < own.records; ++j) {
       KeyedRandom rj(o.seed, key, record_stream(kUsageDay, j));
-      const int h = hour_table.draw(rj.uniform());
-      if (h < d.first_hour || h >= d.end_hour) continue;
-      const std::int64_t t = d.start + h * 3600 + static_cast<std::int64_t>(rj.below(3600));
-      const double k = rj.uniform();
+      const UsagePlace place = usage_place(o, p, i, day, d, hour_table, j, own, anchor, rj);
+      if (place.hour < d.first_hour || place.hour >= d.end_hour) continue;
+      const std::int64_t t = d.start + place.hour * 3600 + place.second;
+      const double k = place.kind;
       const std::int8_t record_kind = k < 0.45 ? 0 : (k < 0.6 ? 1 : 2);
-      // Where: work cell in weekday office hours, home at night, else around.
-      const double w = rj.uniform();
-      const bool office = !d.weekend && h >= 9 && h < 18;
-      const bool night = h >= 21 || h < 7;
-      std::int32_t c = 0;
-      if (office && w < 0.7) {
-        c = p.work_cell[i];
-      } else if ((night && w < 0.85) || (!office && !night && w < 0.45)) {
-        c = p.home_cell[i];
-      } else {
-        c = other_cell(o, p, i, rj.below(roam));
-      }
-      const bool is_roaming = rj.uniform() < 0.015;
-      if (is_roaming) c = static_cast<std::int32_t>(1 + rj.below(kRegions * kCellsPerRegion));
+      const std::int32_t c = place.cell;
+      const bool is_roaming = place.roaming;
       ts_out[at] = t;
       kind_out[at] = record_kind;
       cell_out[at] = c;
@@ -311,7 +369,7 @@ void usage_records(const Options& o, const Population& p, int day, int part, Scr
       } else {
         // Contacts: low slots are the close ones and called most often.
         const std::uint64_t slot = std::min(rj.below(circle), rj.below(circle));
-        peer_out[at] = phone_of_contact(o, p, i, slot);
+        peer_out[at] = phone_of_contact(o, p, circle_of_contact(o, p, i, slot), slot);
         bytes_out[at] = 0;
         if (record_kind == 0) {
           duration_out[at] = static_cast<std::int32_t>(std::clamp(lognormal(rj, 70, 1.0), 1.0, 7200.0));
@@ -555,8 +613,10 @@ IdentityRecord identity_record(const Options& o, const Population& p, UnixSecond
       return {r.uniform() < 0.4, 2, 3, person, ts};  // e-mail of the person
     case 5: {
       // Service contact number: company payers often leave the company
-      // switchboard, shared by thousands of customers.
-      const bool switchboard = p.payer[i] == 1 && r.uniform() < 0.4;
+      // switchboard, shared by thousands of customers; a second number
+      // leaves its own (nothing in common with the person's first).
+      const bool switchboard = p.payer[i] == 1 && r.uniform() < 0.4 &&
+                               p.link_role[i] != static_cast<std::int8_t>(LinkRole::SecondNumber);
       return {true, 3, 0, switchboard ? kSwitchboard + r.below(kSwitchboards) : customer, ts};
     }
     default:

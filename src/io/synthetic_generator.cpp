@@ -14,6 +14,7 @@
 #include "io/shard_writer.hpp"
 #include "io/synthetic_channels.hpp"
 #include "io/synthetic_dirt.hpp"
+#include "io/synthetic_linking.hpp"
 #include "io/truth.hpp"
 
 namespace portrait::io::synthetic {
@@ -175,6 +176,7 @@ void write_synthetic_truth(const Population& p, const std::string& path) {
   truth.values<std::int8_t>("churn") = p.churn;
   truth.values<std::int8_t>("complaint_prone") = p.complaint_prone;
   write_truth(path, truth);
+  write_planted_links(p, path);
 }
 
 }  // namespace portrait::io::synthetic

@@ -39,7 +39,7 @@ WriteCounts write_rank_shards(const Options& options, const Population& populati
                               int rank, int ranks);
 // dir/reference.h5: cells, stores, domains and every dictionary.
 void write_synthetic_reference(const Options& options, const std::string& path);
-// dir/truth.h5 from the population.
+// dir/truth.h5 from the population, with its planted links (synthetic_linking.hpp).
 void write_synthetic_truth(const Population& population, const std::string& path);
 
 }  // namespace portrait::io::synthetic

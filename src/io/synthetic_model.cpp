@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "io/synthetic_linking.hpp"
+
 namespace portrait::io::synthetic {
 
 const std::array<SegmentProfile, kSegments>& segment_profiles() {
@@ -67,7 +69,6 @@ std::uint64_t identifier_hash(std::uint64_t seed, int id_type, std::uint64_t val
 
 namespace {
 
-constexpr int month_index(const Period& period) { return period.year * 12 + period.month - 1; }
 Period period_of_index(int index) { return Period{index / 12, index % 12 + 1}; }
 
 // Persons: slots are taken in blocks of three; a share of blocks is one
@@ -162,17 +163,7 @@ StayTerms stay_terms(KeyedRandom& r, const SegmentProfile& profile) {
   return terms;
 }
 
-// Who holds slot `slot` in month `month` (a month index), followed from the
-// anchor month event by event: each segment stay draws the months of its
-// churn and of its move; the earlier one happens.
-struct Occupant {
-  std::int64_t id = 0;
-  std::uint64_t stay_key = 0;
-  int segment = 0;
-  int first_segment = 0;  // the segment the customer joined in
-  int joined = 0;         // month index; the anchor month's customers joined before it
-  bool churns = false;
-};
+}  // namespace
 
 Occupant occupant_of(const Options& o, std::int64_t slot, int month) {
   const int anchor = month_index(kMovesAnchor);
@@ -221,7 +212,31 @@ Occupant occupant_of(const Options& o, std::int64_t slot, int month) {
   }
 }
 
-}  // namespace
+Residence residence_of(const Options& o, const Occupant& c) {
+  Residence home;
+  KeyedRandom r(o.seed, static_cast<std::uint64_t>(c.id), kResidence);
+  if (c.joined < month_index(kMovesAnchor)) {
+    // Tenure at the anchor month: exponential around the segment's mean.
+    const double tenure_days = -std::log(1.0 - r.uniform()) *
+                               segment_profiles()[static_cast<std::size_t>(c.first_segment)].tenure_months *
+                               30.44;
+    home.join_date = kMovesAnchor.start() - static_cast<std::int64_t>(tenure_days * kSecondsPerDay) + 3600;
+  } else {
+    const Period joined = period_of_index(c.joined);
+    home.join_date =
+        joined.start() +
+        static_cast<std::int64_t>(r.below(static_cast<std::uint64_t>(joined.days()) * kSecondsPerDay));
+  }
+  const auto region = static_cast<std::int32_t>(r.below(kRegions));
+  home.region = region + 1;
+  const std::int32_t base = region * kCellsPerRegion + 1;
+  home.home_cell = base + static_cast<std::int32_t>(r.below(kCellsPerRegion));
+  home.work_cell = base + static_cast<std::int32_t>(r.below(kCellsPerRegion));
+  home.circle = static_cast<std::uint8_t>(std::clamp(lognormal(r, 14, 0.6), 3.0, 120.0));
+  home.roam = static_cast<std::uint8_t>(std::clamp(lognormal(r, 6, 0.5), 2.0, 30.0));
+  for (auto& interest : home.interests) interest = static_cast<std::uint8_t>(r.below(kContentCategories));
+  return home;
+}
 
 double segment_move_rate(int segment) { return move_table().rate[static_cast<std::size_t>(segment)]; }
 
@@ -256,7 +271,8 @@ void build_population(const Options& options, Population& p) {
   const auto& plans = plan_ladder();
   const UnixSeconds period_end = options.period.end();
   const int month = month_index(options.period);
-  const Period anchor = kMovesAnchor;
+  p.follows.assign(n, -1);
+  p.link_role.assign(n, 0);
 
 #pragma omp parallel for schedule(static)
   for (std::size_t i = 0; i < n; ++i) {
@@ -296,29 +312,17 @@ void build_population(const Options& options, Population& p) {
     p.plan_fee[i] = plans[plan].fee_fen;
     p.activity[i] = static_cast<float>(lognormal(r, 0.8, 0.65) * (0.6 + 0.8 * profile.voice_saturation));
 
-    // What stays with the customer: join date, region, cells, circle, interests.
-    KeyedRandom home(options.seed, static_cast<std::uint64_t>(c.id), kResidence);
-    if (c.joined < month_index(anchor)) {
-      // Tenure at the anchor month: exponential around the segment's mean.
-      const double tenure_days = -std::log(1.0 - home.uniform()) *
-                                 segment_profiles()[static_cast<std::size_t>(c.first_segment)].tenure_months *
-                                 30.44;
-      p.join_date[i] = anchor.start() - static_cast<std::int64_t>(tenure_days * kSecondsPerDay) + 3600;
-    } else {
-      const Period joined = period_of_index(c.joined);
-      p.join_date[i] =
-          joined.start() +
-          static_cast<std::int64_t>(home.below(static_cast<std::uint64_t>(joined.days()) * kSecondsPerDay));
-    }
-    const auto region = static_cast<std::int32_t>(home.below(kRegions));
-    p.region[i] = region + 1;
-    const std::int32_t base = region * kCellsPerRegion + 1;
-    p.home_cell[i] = base + static_cast<std::int32_t>(home.below(kCellsPerRegion));
-    p.work_cell[i] = base + static_cast<std::int32_t>(home.below(kCellsPerRegion));
-    p.circle[i] = static_cast<std::uint8_t>(std::clamp(lognormal(home, 14, 0.6), 3.0, 120.0));
-    p.roam[i] = static_cast<std::uint8_t>(std::clamp(lognormal(home, 6, 0.5), 2.0, 30.0));
-    for (auto& interest : p.interests[i])
-      interest = static_cast<std::uint8_t>(home.below(kContentCategories));
+    // What stays with the customer: join date, region, cells, circle,
+    // interests; a planted follower takes some of its anchor's.
+    const Residence home = residence_of(options, c);
+    p.join_date[i] = home.join_date;
+    p.region[i] = home.region;
+    p.home_cell[i] = home.home_cell;
+    p.work_cell[i] = home.work_cell;
+    p.circle[i] = home.circle;
+    p.roam[i] = home.roam;
+    p.interests[i] = home.interests;
+    plant_link(options, static_cast<std::int64_t>(i), c, p);
   }
 
   // Persons, once every slot's customer is known: the person id is the
@@ -339,6 +343,7 @@ void build_population(const Options& options, Population& p) {
     if (members == 1) continue;
     for (std::size_t k = first; k < first + members; ++k) p.person[i] = std::min(p.person[i], p.id[k]);
   }
+  separate_second_numbers(p);
 }
 
 }  // namespace portrait::io::synthetic

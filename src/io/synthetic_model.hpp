@@ -30,6 +30,12 @@ struct Options {
   double dirty_rate = 0;              // share of records made dirty, 0..0.5
   int shards_per_day = 1;             // usage and web files per day (cut by hour)
   int compression = 0;                // deflate level of the shards
+  // Planted for probabilistic linking (synthetic_linking.hpp): the share of
+  // persons holding a second number with no identifier in common, and the
+  // share of customers made family members (same home) and colleagues
+  // (same work cell) of someone, each.
+  double second_number_share = 0.05;
+  double decoy_share = 0.05;
 };
 
 enum class Segment : std::int8_t {
@@ -123,7 +129,40 @@ struct Population {
   std::vector<std::int8_t> payer;
   std::vector<std::int64_t> join_date;  // Unix seconds
   std::vector<float> arpu;              // mean monthly bill, fen
+  // Planted for probabilistic linking (synthetic_linking.hpp): how this
+  // customer follows another (LinkRole, decided when it joined), and the
+  // slot of that anchor while the anchor holds its number (-1 otherwise).
+  std::vector<std::int8_t> link_role;
+  std::vector<std::int32_t> follows;
 };
+
+// A month as a month index: year * 12 + month - 1.
+constexpr int month_index(const Period& period) { return period.year * 12 + period.month - 1; }
+
+// Who holds slot `slot` in month `month` (a month index), followed from the
+// anchor month event by event: each segment stay draws the months of its
+// churn and of its move; the earlier one happens.
+struct Occupant {
+  std::int64_t id = 0;
+  std::uint64_t stay_key = 0;
+  int segment = 0;
+  int first_segment = 0;  // the segment the customer joined in
+  int joined = 0;         // month index; the anchor month's customers joined before it
+  bool churns = false;
+};
+Occupant occupant_of(const Options& options, std::int64_t slot, int month);
+
+// What stays with a customer whatever its segment, from its kResidence stream.
+struct Residence {
+  UnixSeconds join_date = 0;
+  std::int32_t region = 0;  // 1-based
+  std::int32_t home_cell = 0;
+  std::int32_t work_cell = 0;
+  std::uint8_t circle = 0;
+  std::uint8_t roam = 0;
+  std::array<std::uint8_t, 3> interests{};
+};
+Residence residence_of(const Options& options, const Occupant& customer);
 
 // The geography and content catalogue sizes (reference file).
 constexpr int kRegions = 16;

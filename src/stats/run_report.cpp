@@ -232,6 +232,78 @@ void distributions_section(std::string& html, const RunOutput& run, const std::v
   html += "</div></section>";
 }
 
+// Probabilistic identity linking: what blocking made, the trained model's
+// m/u table, the pairs by match probability and what each profile linked.
+void linking_section(std::string& html, const nlohmann::json& linking) {
+  html += "<section><h2>Identity linking</h2>";
+  html += "<div class=\"kpis\">";
+  for (const auto& [label, key] : std::vector<std::pair<std::string, std::string>>{
+           {"pairs compared", "pairs_compared"},
+           {"pairs in blocks", "pairs_in_blocks"},
+           {"pairs not made (blocks over the cap)", "pairs_over_cap"},
+           {"pairs of one person already", "pairs_same_person"}}) {
+    html += fmt::format("<div class=\"kpi\"><b>{}</b>{}</div>",
+                        format_json_value(linking.value(key, nlohmann::json())), escape_html(label));
+  }
+  html += fmt::format("<div class=\"kpi\"><b>{:.4f}</b>match share (EM, {} iterations)</div></div>",
+                      linking.value("match_share", 0.0),
+                      linking.contains("em") ? linking["em"].value("iterations", 0) : 0);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& b : linking.value("blocks", nlohmann::json::array())) {
+    rows.push_back({b.value("name", ""), format_json_value(b.value("blocks", nlohmann::json())),
+                    format_json_value(b.value("largest_block", nlohmann::json())),
+                    format_json_value(b.value("pairs_in_blocks", nlohmann::json())),
+                    format_json_value(b.value("pairs_compared", nlohmann::json())),
+                    format_json_value(b.value("blocks_over_cap", nlohmann::json())),
+                    format_json_value(b.value("largest_block_over_cap", nlohmann::json())),
+                    format_json_value(b.value("pairs_over_cap", nlohmann::json()))});
+  }
+  html += fmt::format(
+      "<h3>Blocking keys</h3><p class=\"note\">A block holds the customers sharing one key; a "
+      "block of more than {} customers makes no pairs. A pair is compared in the first block "
+      "both share.</p>",
+      format_json_value(linking.value("max_block_customers", nlohmann::json())));
+  add_table(html,
+            {"keys", "blocks", "largest", "pairs in blocks", "pairs compared", "blocks over the cap",
+             "largest over the cap", "pairs not made"},
+            rows, 1);
+  rows.clear();
+  for (const auto& c : linking.value("comparisons", nlohmann::json::array())) {
+    for (const auto& l : c.value("levels", nlohmann::json::array())) {
+      rows.push_back({c.value("name", ""), l.value("label", ""), fmt::format("{:.6f}", l.value("m", 0.0)),
+                      fmt::format("{:.6f}", l.value("u", 0.0)),
+                      format_json_value(l.value("weight", nlohmann::json()))});
+    }
+  }
+  html +=
+      "<h3>Fellegi-Sunter model</h3><p class=\"note\">m: share of matches at the level, u: of non-matches; "
+      "weight log2(m/u).</p>";
+  add_table(html, {"comparison", "level", "m", "u", "weight"}, rows, 2);
+  std::vector<HistogramBin> bins;
+  for (const auto& b : linking.value("pair_probabilities", nlohmann::json::array())) {
+    bins.push_back({fmt::format("[{:g}, {:g})", b.value("from", 0.0), b.value("to", 0.0)),
+                    b.value("pairs", std::int64_t{0})});
+  }
+  html += "<h3>Compared pairs by match probability</h3>" + histogram_svg(bins, 560, 170);
+  rows.clear();
+  for (const auto& p : linking.value("profiles", nlohmann::json::array())) {
+    std::string sizes;
+    for (const auto& bin : p.value("component_sizes", nlohmann::json::array())) {
+      if (bin.value("components", std::int64_t{0}) == 0) continue;
+      sizes += fmt::format("{}{}: {}", sizes.empty() ? "" : ", ", bin.value("size", ""),
+                           format_json_value(bin.value("components", nlohmann::json())));
+    }
+    rows.push_back({p.value("name", ""), fmt::format("p >= {:g}", p.value("min_probability", 0.0)),
+                    format_json_value(p.value("links", nlohmann::json())),
+                    format_json_value(p.value("persons", nlohmann::json())), sizes});
+  }
+  html +=
+      "<h3>Profiles</h3><p class=\"note\">Each use of person ids links the pairs at or above its "
+      "threshold, on top of the identifiers' links; persons are the components.</p>";
+  add_table(html, {"profile", "links at", "links", "persons", "components by size"}, rows, 2);
+  html += "</section>";
+}
+
 void run_section(std::string& html, const RunOutput& run) {
   const auto& m = run.manifest;
   html += "<section><h2>The run</h2><h3>Records by channel</h3>";
@@ -401,6 +473,7 @@ std::string report_html(const RunOutput& run, const std::string& statistics_json
   if (previous) comparison_section(html, *previous);
   statistics_section(html, statistics_json);
   distributions_section(html, run, distributions);
+  if (m.contains("linking")) linking_section(html, m["linking"]);
   run_section(html, run);
   for (const auto& w : run.warnings) html += "<p class=\"warn\">" + escape_html(w) + "</p>";
   html += "</main></body></html>\n";

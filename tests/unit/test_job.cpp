@@ -109,6 +109,35 @@ TEST(Job, ErrorsPointIntoTheFile) {
   EXPECT_EQ(error_of("period: [2026\n").substr(0, 20), ":2:1: YAML syntax er");
 }
 
+TEST(Job, LinkingProfilesAndTheirErrors) {
+  const std::string head =
+      "period: 2026-10\ninputs:\n  shards: x.h5\noutput: out\ncatalog: c.yaml\nidentity:\n  "
+      "max_component_size: 50\n";
+  const JobSpec job = load_job(write_job("linking", head + "linking:\n"
+                                                           "  profiles:\n"
+                                                           "    recommendation: {min_probability: 0.8}\n"
+                                                           "    notification: {min_probability: 0.99}\n"));
+  ASSERT_EQ(job.linking_profiles.size(), 2u);
+  EXPECT_EQ(job.linking_profiles[0].name, "recommendation");
+  EXPECT_EQ(job.linking_profiles[0].min_probability, 0.8);
+  EXPECT_EQ(job.linking_profiles[1].name, "notification");
+  EXPECT_EQ(job.linking_profiles[1].min_probability, 0.99);
+  EXPECT_TRUE(load_job(write_job("no_linking", head)).linking_profiles.empty());
+
+  EXPECT_EQ(error_of(head + "linking:\n  profiles:\n    sms: {min_probability: 1.5}\n"),
+            ":10:28: min_probability of 'sms' is 1.5, not within (0, 1]\n"
+            "  hint: a pair links at or above this match probability");
+  EXPECT_EQ(error_of(head + "linking:\n  profiles:\n    sms: {min_prob: 0.9}\n").substr(0, 46),
+            ":10:10: linking profile 'sms' needs min_probab");
+  EXPECT_EQ(error_of(head + "linking:\n  profiles:\n    SMS: {min_probability: 0.9}\n").substr(0, 53),
+            ":10:5: linking profile name 'SMS' is not a valid name");
+  EXPECT_EQ(error_of(head + "linking:\n  profile: {}\n"),
+            ":9:3: unknown key 'profile' in 'linking'\n  hint: did you mean 'profiles'?");
+  const std::string no_identity = "period: 2026-10\ninputs:\n  shards: x.h5\noutput: out\ncatalog: c.yaml\n";
+  EXPECT_EQ(error_of(no_identity + "linking:\n  profiles:\n    sms: {min_probability: 0.9}\n").substr(0, 62),
+            ":7:3: the job links probabilistically but resolves no identiti");
+}
+
 TEST(Job, MissingFileSaysSo) {
   try {
     load_job("/nonexistent/job.yaml");
