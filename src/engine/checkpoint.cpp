@@ -76,7 +76,7 @@ struct RankFileHeader {
   std::uint32_t buckets = 0;
   Bucket begin = 0, end = 0;
   std::vector<TableEntry> tables;
-  // Per channel: read, used, then quarantined by reason.
+  // Per channel: ChannelAccount::counts().
   std::vector<std::string> channels;
   std::vector<std::vector<std::int64_t>> accounts;
 
@@ -227,9 +227,7 @@ void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const 
     }
     for (const auto& a : accounting.channels()) {
       header.channels.push_back(a.channel);
-      std::vector<std::int64_t> counts{a.read, a.used};
-      counts.insert(counts.end(), a.quarantined.begin(), a.quarantined.end());
-      header.accounts.push_back(std::move(counts));
+      header.accounts.push_back(a.counts());
     }
     const std::string header_bytes = parallel::to_bytes(header);
     const std::uint64_t sizes[2] = {header_bytes.size(), checksum64(std::as_bytes(std::span(header_bytes)))};
@@ -398,10 +396,7 @@ std::vector<std::pair<std::string, Table>> Checkpoints::restore(const parallel::
             throw Error("the checkpoint's channels differ from this run's", path.string(),
                         "rerun without --resume to start the month over");
           }
-          const auto& counts = h.accounts[k];
-          a.read += counts[0];
-          a.used += counts[1];
-          for (std::size_t r = 0; r < kReasonCount; ++r) a.quarantined[r] += counts[2 + r];
+          a.add_counts(h.accounts[k]);
         }
       }
     }

@@ -15,10 +15,30 @@
 
 namespace portrait::io {
 
+// The values a coded column may hold besides its missing value: the codes of
+// a dictionary (the reference file's of that name, else the standard one), a
+// range of codes, or the keys of a reference table.
+struct Codes {
+  enum class Kind : std::uint8_t { None, Dictionary, Range, ReferenceKey };
+  Kind kind = Kind::None;
+  std::string name;                // Dictionary: its name; ReferenceKey: the table (cells, domains)
+  std::int32_t low = 0, high = 0;  // Range: [low, high]
+
+  static Codes dictionary(std::string name) { return {Kind::Dictionary, std::move(name), 0, 0}; }
+  static Codes range(std::int32_t low, std::int32_t high) { return {Kind::Range, {}, low, high}; }
+  static Codes reference_key(std::string table) { return {Kind::ReferenceKey, std::move(table), 0, 0}; }
+};
+
+// A money, duration or volume: never negative, so a customer's sum over any
+// subset of records is at most the sum over all of them.
+enum class Sign : std::uint8_t { Any, NonNegative };
+
 struct ColumnSpec {
   std::string name;
   ColumnType type;
   std::string meaning;  // unit and codes, for inspect and the docs
+  Codes codes = {};
+  Sign sign = Sign::Any;
 };
 
 struct ChannelSchema {
