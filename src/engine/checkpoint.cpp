@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 #include "core/digest.hpp"
 #include "core/error.hpp"
@@ -177,6 +178,20 @@ std::string differing_keys(const nlohmann::json& a, const nlohmann::json& b) {
   return fmt::format("{}", fmt::join(keys, ", "));
 }
 
+// Runs every rank's `write` of a stage; when it fails on any rank, rank 0
+// removes the stage's directory: an incomplete stage is never resumed, and
+// its files would keep a full disk full.
+void write_stage(const parallel::Comm& comm, const std::filesystem::path& dir,
+                 const std::function<void()>& write) {
+  try {
+    parallel::collectively(comm, write);
+  } catch (const parallel::RankFailure&) {
+    std::error_code ignored;
+    if (comm.is_root()) std::filesystem::remove_all(dir, ignored);
+    throw;
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(CheckpointStage stage) {
@@ -207,7 +222,7 @@ void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const 
 
   const std::string name = fmt::format("rank-{:06d}.ckpt", comm.rank());
   std::uint64_t file_bytes = 0;
-  parallel::collectively(comm, [&] {
+  write_stage(comm, dir, [&] {
     RankFileHeader header;
     header.stage = static_cast<int>(stage);
     header.buckets = buckets_;
@@ -255,10 +270,16 @@ void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const 
                     "check the output file system");
       }
     } catch (...) {
+      // A partial file on a full disk would keep the disk full: remove it.
       ::close(fd);
+      std::filesystem::remove(temporary);
       throw;
     }
-    ::close(fd);
+    if (::close(fd) != 0) {
+      std::filesystem::remove(temporary);
+      throw Error(fmt::format("cannot close the checkpoint: {}", std::strerror(errno)), temporary.string(),
+                  "check the free space and quota of the output file system");
+    }
     std::filesystem::rename(temporary, path);
     file_bytes = sizeof kMagic + sizeof sizes + header_bytes.size() + offset;
   });
