@@ -3,6 +3,10 @@
 // of every table; blocks land in rank order at offsets from an exclusive
 // scan, so a table written in (bucket, customer_id) order by ranks that own
 // contiguous bucket ranges is globally in that order, whatever the rank count.
+// Every HDF5 call's outcome is agreed between the ranks before anyone
+// throws, so a failure (a full disk) stops every rank at the same call and
+// the objects opened so far are closed in step: nothing is left for HDF5 to
+// close inside MPI_Finalize, where ranks out of step would hang.
 // Main thread only (HDF5 here is not thread-safe).
 #pragma once
 
@@ -14,6 +18,7 @@
 #include <vector>
 
 #include "core/column.hpp"
+#include "io/h5.hpp"
 
 namespace portrait::io {
 
@@ -21,6 +26,8 @@ class OutputFile {
  public:
   // Collective. Creates (truncates) `path`.
   OutputFile(MPI_Comm comm, const std::string& path);
+  // Collective: closes the file if still open (as after a failure, when
+  // every rank unwinds from the same call).
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -36,13 +43,19 @@ class OutputFile {
                             const std::map<std::string, std::string>& attributes = {},
                             const ColumnAttributes& column_attributes = {});
 
-  // Collective. Closes the file; the destructor does it too.
+  // Collective. Closes the file, flushing it; throws on every rank when
+  // that fails on any.
   void close();
 
  private:
+  // Collective: throws Error(what, path, hint) on every rank when `failed`
+  // holds on any rank.
+  void agree(bool failed, const std::string& what, const std::string& hint) const;
+  void write_string_attribute(hid_t object, const std::string& name, const std::string& value) const;
+
   MPI_Comm comm_;
   std::string path_;
-  hid_t file_ = -1;
+  h5::Handle file_;
 };
 
 // Reads a whole table written by OutputFile (one rank, serial HDF5 access):
@@ -53,6 +66,11 @@ Table read_output_table(const std::string& path, const std::string& name);
 // Collective. Writes `block` of every rank, in rank order, as one CSV file
 // with a header line (MPI-IO at offsets from an exclusive scan). Missing
 // values are empty fields; float64 is printed with 17 significant digits.
+// A failed or short write on any rank throws on every rank.
 void write_csv(MPI_Comm comm, const std::string& path, const Table& block);
+
+// Writes `text` to `path` (one rank), flushed and checked: a full disk
+// throws portrait::Error instead of leaving a short file behind.
+void write_text_file(const std::string& path, const std::string& text);
 
 }  // namespace portrait::io

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "io/output_file.hpp"
 #include "parallel/mpi_context.hpp"
 
@@ -58,6 +59,37 @@ TEST(OutputFile, TableHoldsBlocksInRankOrder) {
     EXPECT_GT(H5Aexists_by_name(f, "customers", "period", H5P_DEFAULT), 0);
     H5Sclose(s);
     H5Dclose(d);
+    H5Fclose(f);
+    std::filesystem::remove(path);
+  }
+}
+
+// A failed write stops every rank at the same call, and every object of the
+// file is closed on the way out: none is left for HDF5 to close inside
+// MPI_Finalize, out of step between ranks (a hang).
+TEST(OutputFile, FailureClosesEveryObjectOnEveryRank) {
+  const parallel::Comm world;
+  const std::string path = shared_path(world, "_failed.h5");
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+  Table bad = block_of(world.rank());
+  bad.add("no/such/group", ColumnType::Int32);  // cannot be created: its groups do not exist
+  std::string message;
+  try {
+    OutputFile out(world.raw(), path);
+    out.write_table("customers", block_of(world.rank()));
+    out.write_table("broken", bad, {{"period", "2026-10"}}, {{"customer_id", {{"value_type", "int"}}}});
+    out.close();
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("creating column broken/no/such/group failed"), std::string::npos) << message;
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0) << "objects left open on rank " << world.rank();
+  // The file was closed in step: it opens again, with the table written before.
+  MPI_Barrier(world.raw());
+  if (world.is_root()) {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    EXPECT_GE(f, 0);
+    EXPECT_GT(H5Lexists(f, "customers", H5P_DEFAULT), 0);
     H5Fclose(f);
     std::filesystem::remove(path);
   }
