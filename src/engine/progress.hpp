@@ -42,9 +42,4 @@ class Progress {
 // "12.3 M" style numbers for logs.
 std::string human_count(double n);
 
-// "3,565,158 bytes (3.4 MiB)": exact bytes, then a readable size, for
-// messages that compare sizes (a size shown only in whole MiB may read as
-// equal to the limit it exceeds).
-std::string human_bytes(std::uint64_t bytes);
-
 }  // namespace portrait::engine

@@ -9,7 +9,6 @@
 
 #include "core/error.hpp"
 #include "engine/output_lock.hpp"
-#include "engine/progress.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -70,13 +69,6 @@ TEST(OutputLock, OutputPlaceIsCheckedBeforeTheRun) {
   EXPECT_TRUE(fs::is_directory(dir / "new" / "deeper"));
   EXPECT_FALSE(fs::exists(dir / "new" / "deeper" / "out"));
   fs::remove_all(dir);
-}
-
-TEST(Progress, BytesAreShownExactly) {
-  EXPECT_EQ(human_bytes(3145728), "3,145,728 bytes (3.0 MiB)");
-  EXPECT_EQ(human_bytes(3565158), "3,565,158 bytes (3.4 MiB)");
-  EXPECT_EQ(human_bytes(999), "999 bytes");
-  EXPECT_EQ(human_bytes(std::uint64_t{5} << 30), "5,368,709,120 bytes (5.0 GiB)");
 }
 
 }  // namespace
