@@ -1,16 +1,22 @@
 // src/io/output_file.cpp: collective HDF5 and CSV output.
 #include "io/output_file.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/sizes.hpp"
 #include "io/h5.hpp"
 #include "io/output_rows.hpp"
 
@@ -27,6 +33,43 @@ bool any_rank(MPI_Comm comm, bool failed) {
   int any = failed ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, comm);
   return any != 0;
+}
+
+int rank_of(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+// Rank 0 reserves `bytes` of disk for `path` (fallocate without changing
+// its size) and says why it could not; empty on success, on other ranks,
+// and where the file system cannot reserve (the writes then take their
+// chances). Collective writes are where a full disk must not show: one
+// rank's failed write inside MPI-IO or HDF5 leaves the others waiting.
+std::string reserve_on_rank0(MPI_Comm comm, const std::string& path, std::uint64_t bytes) {
+  if (rank_of(comm) != 0 || bytes == 0) return {};
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fmt::format("cannot open it to reserve space: {}", std::strerror(errno));
+  const int status = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes));
+  const int error = errno;
+  ::close(fd);
+  if (status == 0 || error == EOPNOTSUPP || error == ENOSYS) return {};
+  std::string problem = fmt::format("cannot reserve {} for it: {}", human_bytes(bytes), std::strerror(error));
+  struct statvfs fs {};
+  if (::statvfs(std::filesystem::path(path).parent_path().c_str(), &fs) == 0) {
+    problem += fmt::format(" (the file system has {} free)",
+                           human_bytes(static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize));
+  }
+  return problem;
+}
+
+// Rank 0 gives back every block of `path` (written or reserved), and every
+// rank waits for it: on the error path, before anything is closed, since
+// closing flushes metadata collectively and a flush that fails on one rank
+// only (the disk still full) leaves the others waiting in it.
+void release_space(MPI_Comm comm, const std::string& path) {
+  if (rank_of(comm) == 0) ::truncate(path.c_str(), 0);
+  MPI_Barrier(comm);
 }
 
 hid_t file_type_of(ColumnType t) {
@@ -67,14 +110,38 @@ OutputFile::OutputFile(MPI_Comm comm, const std::string& path) : comm_(comm), pa
 // between ranks: a hang.
 OutputFile::~OutputFile() { file_.reset(); }
 
+void OutputFile::reserve(std::uint64_t bytes) {
+  std::string problem = reserve_on_rank0(comm_, path_, bytes);
+  int length = static_cast<int>(problem.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, comm_);
+  problem.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(problem.data(), length, MPI_CHAR, 0, comm_);
+  agree(!problem.empty(), "the output file does not fit: " + problem,
+        "free space on the output's file system, or choose an 'output' (or --output) elsewhere");
+  reserved_ = rank_of(comm_) == 0 ? bytes : 0;
+}
+
 void OutputFile::close() {
   if (!file_.valid()) return;
+  // The close flushes the metadata; the reservation keeps it from meeting a
+  // full disk (HDF5 1.10 cannot close a file again after a failed close).
   const herr_t status = H5Fclose(file_.release());
   agree(status < 0, "closing the output file failed", kSpaceHint);
+  // What the reservation held beyond the file's end goes back.
+  if (reserved_ == 0) return;
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < reserved_) {
+    ::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+                static_cast<off_t>(reserved_) - st.st_size);
+  }
+  if (fd >= 0) ::close(fd);
 }
 
 void OutputFile::agree(bool failed, const std::string& what, const std::string& hint) const {
-  if (any_rank(comm_, failed)) throw Error(what, path_, hint);
+  if (!any_rank(comm_, failed)) return;
+  release_space(comm_, path_);
+  throw Error(what, path_, hint);
 }
 
 void OutputFile::write_string_attribute(hid_t object, const std::string& name,
@@ -214,7 +281,17 @@ void write_csv(MPI_Comm comm, const std::string& path, const Table& block) {
     throw Error("cannot create the CSV export", path,
                 "check that the output directory exists and is writable");
   }
+  std::uint64_t total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, comm);
   failed = MPI_File_set_size(file, 0) != MPI_SUCCESS;
+  // The exact size is known: reserved before the collective writes.
+  const std::string problem = reserve_on_rank0(comm, path, total);
+  if (any_rank(comm, failed || !problem.empty())) {
+    MPI_File_close(&file);
+    release_space(comm, path);
+    throw Error("the CSV export does not fit" + (problem.empty() ? std::string() : ": " + problem), path,
+                kSpaceHint);
+  }
   std::uint64_t calls = (mine + kMaxWriteBytes - 1) / kMaxWriteBytes;
   MPI_Allreduce(MPI_IN_PLACE, &calls, 1, MPI_UINT64_T, MPI_MAX, comm);
   for (std::uint64_t call = 0; call < calls; ++call) {
@@ -228,7 +305,10 @@ void write_csv(MPI_Comm comm, const std::string& path, const Table& block) {
               written != static_cast<int>(end - begin);
   }
   failed |= MPI_File_close(&file) != MPI_SUCCESS;
-  if (any_rank(comm, failed)) throw Error("writing the CSV export failed", path, kSpaceHint);
+  if (any_rank(comm, failed)) {
+    release_space(comm, path);
+    throw Error("writing the CSV export failed", path, kSpaceHint);
+  }
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

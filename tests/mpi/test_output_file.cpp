@@ -2,8 +2,12 @@
 // rank's block in rank order, including ranks with no rows.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -66,7 +70,8 @@ TEST(OutputFile, TableHoldsBlocksInRankOrder) {
 
 // A failed write stops every rank at the same call, and every object of the
 // file is closed on the way out: none is left for HDF5 to close inside
-// MPI_Finalize, out of step between ranks (a hang).
+// MPI_Finalize, out of step between ranks (a hang). The file's contents
+// are given up (its space goes back before the close).
 TEST(OutputFile, FailureClosesEveryObjectOnEveryRank) {
   const parallel::Comm world;
   const std::string path = shared_path(world, "_failed.h5");
@@ -84,15 +89,27 @@ TEST(OutputFile, FailureClosesEveryObjectOnEveryRank) {
   }
   EXPECT_NE(message.find("creating column broken/no/such/group failed"), std::string::npos) << message;
   EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0) << "objects left open on rank " << world.rank();
-  // The file was closed in step: it opens again, with the table written before.
   MPI_Barrier(world.raw());
-  if (world.is_root()) {
-    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    EXPECT_GE(f, 0);
-    EXPECT_GT(H5Lexists(f, "customers", H5P_DEFAULT), 0);
-    H5Fclose(f);
-    std::filesystem::remove(path);
+  if (world.is_root()) std::filesystem::remove(path);
+}
+
+// Reserving more than the disk holds fails on every rank before any data.
+TEST(OutputFile, ReservationBeyondTheDiskIsRefused) {
+  const parallel::Comm world;
+  const std::string path = shared_path(world, "_reserved.h5");
+  std::string message;
+  try {
+    OutputFile out(world.raw(), path);
+    out.reserve(std::uint64_t{1} << 60);
+    out.write_table("customers", block_of(world.rank()));
+    out.close();
+  } catch (const Error& e) {
+    message = e.what();
   }
+  EXPECT_NE(message.find("the output file does not fit: cannot reserve"), std::string::npos) << message;
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+  MPI_Barrier(world.raw());
+  if (world.is_root()) std::filesystem::remove(path);
 }
 
 TEST(OutputFile, CsvHoldsBlocksInRankOrderWithEmptyMissing) {
