@@ -20,9 +20,10 @@ struct JobSpec {
   std::string file;    // the job file itself, for messages
   std::string sha256;  // of the job file's bytes: identifies the job, however its path is spelt
   Period period;
-  // Detail records of this many months before the period are kept, for
-  // lookback windows and month-over-month precursors; older ones are
-  // quarantined as outside the period.
+  // Records of this many months before the period are kept, for lookback
+  // windows and month-over-month precursors, in the channels whose shards
+  // are of those months (record_checks.hpp); older ones are quarantined as
+  // outside the period.
   int history_months = 2;
   std::vector<std::string> shard_patterns;  // globs
   std::string reference;                    // optional reference file

@@ -235,14 +235,4 @@ void RecordChecks::check_customers(Table& records, ChannelAccount& account) cons
               [this](std::int32_t y) { return y < period_.year - 120 || y > period_.year; });
 }
 
-void mark_bad_records(const std::string& channel, const JobSpec& job, Table& records) {
-  std::map<std::string, std::set<std::string>> every_month;
-  for (const auto& name : io::channel_names()) {
-    for (int back = 0; back <= job.history_months; ++back)
-      every_month[name].insert(job.period.plus_months(-back).to_string());
-  }
-  ChannelAccount unused;
-  RecordChecks(job, every_month, io::Reference::empty()).check(channel, records, unused);
-}
-
 }  // namespace portrait::engine

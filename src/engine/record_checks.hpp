@@ -83,8 +83,4 @@ class RecordChecks {
   std::map<std::string, std::vector<CodedColumn>> coded_;
 };
 
-// The checks of today's run: every history month allowed in every channel,
-// no reference file.
-void mark_bad_records(const std::string& channel, const JobSpec& job, Table& records);
-
 }  // namespace portrait::engine
