@@ -5,7 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::engine {
 
@@ -68,7 +68,7 @@ Accounting Accounting::global(const parallel::Comm& comm) const {
     const auto counts = a.counts();
     flat.insert(flat.end(), counts.begin(), counts.end());
   }
-  const auto sum = parallel::sum_int64(comm, flat);
+  const auto sum = parallel::sum<std::int64_t>(comm, flat);
   Accounting out(std::vector<std::string>{});
   const std::size_t width = sum.size() / std::max<std::size_t>(1, accounts_.size());
   for (std::size_t k = 0; k < accounts_.size(); ++k) {

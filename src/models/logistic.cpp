@@ -11,7 +11,7 @@
 #include "core/hash.hpp"
 #include "models/cholesky.hpp"
 #include "parallel/collective_error.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 

@@ -2,11 +2,11 @@
 // independent of row order.
 #include "models/metrics.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 
@@ -72,29 +72,11 @@ BinaryMetrics binary_metrics(std::vector<ScoredLabel> rows, double threshold) {
 
 BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredLabel> local,
                              double threshold) {
-  const auto n = static_cast<std::size_t>(comm.size());
-  MPI_Datatype record;
-  MPI_Type_contiguous(static_cast<int>(sizeof(ScoredLabel)), MPI_BYTE, &record);
-  MPI_Type_commit(&record);
-  int count = static_cast<int>(local.size());
-  std::vector<int> counts(n), offsets(n, 0);
-  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.raw());
-  int total = 0;
-  for (std::size_t r = 0; r < n; ++r) {
-    offsets[r] = total;
-    total += counts[r];
-  }
-  std::vector<ScoredLabel> all(comm.is_root() ? static_cast<std::size_t>(total) : 0);
-  MPI_Gatherv(local.data(), count, record, all.data(), counts.data(), offsets.data(), record, 0, comm.raw());
-  MPI_Type_free(&record);
+  std::vector<ScoredLabel> all = parallel::gatherv(comm, local);
   BinaryMetrics m;
   if (comm.is_root()) m = binary_metrics(std::move(all), threshold);
-  double values[6] = {m.threshold, m.auc, m.precision, m.recall, m.lift_top_decile, m.lift_top_percent};
-  long long counts_out[2] = {m.count, m.positives};
-  MPI_Bcast(values, 6, MPI_DOUBLE, 0, comm.raw());
-  MPI_Bcast(counts_out, 2, MPI_LONG_LONG, 0, comm.raw());
-  return BinaryMetrics{counts_out[0], counts_out[1], values[0], values[1],
-                       values[2],     values[3],     values[4], values[5]};
+  parallel::broadcast(comm, m);
+  return m;
 }
 
 }  // namespace portrait::models
