@@ -28,6 +28,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 #include "parallel/metadata.hpp"
 
 namespace portrait::engine {
@@ -572,7 +573,9 @@ void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const 
     // of each host its node-local one. Earlier complete stages stay.
     std::error_code ignored;
     if (comm.is_root()) std::filesystem::remove_all(stage_dir(place_.dir, stage), ignored);
-    if (local && is_host_leader(host_of_rank, comm.rank())) std::filesystem::remove_all(files_dir(stage), ignored);
+    if (local && is_host_leader(host_of_rank, comm.rank()))
+      std::filesystem::remove_all(files_dir(stage), ignored);
+    parallel::barrier(comm);  // gone on every host when any rank sees the error
     throw;
   }
 
