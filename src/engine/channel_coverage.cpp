@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "io/schema.hpp"
@@ -20,15 +21,13 @@ std::vector<std::int64_t> records_in_period(const GroupedCustomers& grouped,
     }
     const ChannelRecords* c = grouped.find(channels[k]);
     if (c == nullptr) continue;
-    const std::string& time = io::channel_schema(channels[k]).time_column;
-    if (time == "month") {
-      const auto& month = c->records.values<std::int32_t>("month");
-      counts[k] = std::count(month.begin(), month.end(), period.yyyymm());
-    } else {
-      const auto& ts = c->records.values<std::int64_t>(time);
-      const UnixSeconds from = period.start(), to = period.end();
-      counts[k] = std::count_if(ts.begin(), ts.end(), [&](std::int64_t t) { return t >= from && t < to; });
-    }
+    const io::ChannelSchema& schema = io::channel_schema(channels[k]);
+    const io::TimeSpan span = io::month_span(schema.time_unit, period);
+    c->records.column(schema.time_column).visit([&](const auto& times) {
+      using T = typename std::decay_t<decltype(times)>::value_type;
+      if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+        counts[k] = std::count_if(times.begin(), times.end(), [&](T t) { return span.contains(t); });
+    });
   }
   return counts;
 }

@@ -106,16 +106,31 @@ bool CodeSet::contains_sparse(std::int64_t code) const {
 RecordChecks::RecordChecks(const JobSpec& job,
                            const std::map<std::string, std::set<std::string>>& shard_months,
                            const io::Reference& reference)
-    : period_(job.period), history_months_(job.history_months) {
+    : period_(job.period) {
   for (const auto& schema : io::channel_schemas()) {
     std::vector<int>& months = months_[schema.name];
     const auto declared = shard_months.find(schema.name);
+    std::vector<Period> allowed;
     for (int back = job.history_months; back >= 1; --back) {
       const Period m = job.period.plus_months(-back);
-      if (declared != shard_months.end() && declared->second.count(m.to_string()) != 0)
-        months.push_back(m.yyyymm());
+      if (declared != shard_months.end() && declared->second.count(m.to_string()) != 0) allowed.push_back(m);
     }
-    months.push_back(job.period.yyyymm());
+    allowed.push_back(job.period);
+    if (schema.time_unit != io::TimeUnit::None) {
+      TimeWindow& w = windows_[schema.name];
+      w.column = schema.time_column;
+      w.whole = {io::month_span(schema.time_unit, job.period.plus_months(-job.history_months)).begin,
+                 io::month_span(schema.time_unit, job.period).end};
+      for (const Period& m : allowed) {
+        const io::TimeSpan span = io::month_span(schema.time_unit, m);
+        if (!w.spans.empty() && w.spans.back().end == span.begin) {
+          w.spans.back().end = span.end;
+        } else {
+          w.spans.push_back(span);
+        }
+      }
+    }
+    for (const Period& m : allowed) months.push_back(m.yyyymm());
     for (const auto& column : schema.columns) {
       if (auto codes = allowed_codes(column.codes, reference))
         coded_[schema.name].push_back({column.name, CodeSet(*codes)});
@@ -150,36 +165,21 @@ void RecordChecks::check(const std::string& channel, Table& records, ChannelAcco
   }
 
   const io::ChannelSchema& schema = io::channel_schema(channel);
-  const std::vector<int>& months = months_of(channel);
-  if (schema.time_column == "ts") {
-    const UnixSeconds from = period_.plus_months(-history_months_).start(), to = period_.end();
-    // The allowed months as [start, end) spans: the period, and history
-    // months only where the channel's shards hold them.
-    std::vector<std::pair<UnixSeconds, UnixSeconds>> spans;
-    for (const int m : months) {
-      const Period p{m / 100, m % 100};
-      if (!spans.empty() && spans.back().second == p.start()) {
-        spans.back().second = p.end();
-      } else {
-        spans.emplace_back(p.start(), p.end());
-      }
-    }
-    const auto& ts = records.values<std::int64_t>("ts");
-    mark_where(reason, ts, Reason::kMissingTime, [](std::int64_t t) { return is_missing(t); });
-    mark_where(reason, ts, Reason::kOutsidePeriod, [&](std::int64_t t) { return t < from || t >= to; });
-    if (spans.size() != 1 || spans[0].first != from) {
-      mark_where(reason, ts, Reason::kOutsideChannelMonths, [&](std::int64_t t) {
-        return std::none_of(spans.begin(), spans.end(),
-                            [t](const auto& s) { return t >= s.first && t < s.second; });
+  if (const auto it = windows_.find(channel); it != windows_.end()) {
+    const TimeWindow& w = it->second;
+    // Records in a history month the channel's shards are not of are
+    // shifted records; with every month of the window allowed there is
+    // nothing to look up.
+    const bool every_month = w.spans.size() == 1 && w.spans[0].begin == w.whole.begin;
+    visit_integers(records.column(w.column), [&](const auto& times) {
+      mark_where(reason, times, Reason::kMissingTime, [](auto t) { return is_missing(t); });
+      mark_where(reason, times, Reason::kOutsidePeriod, [&](auto t) { return !w.whole.contains(t); });
+      if (every_month) return;
+      mark_where(reason, times, Reason::kOutsideChannelMonths, [&](auto t) {
+        return std::none_of(w.spans.begin(), w.spans.end(),
+                            [t](const io::TimeSpan& s) { return s.contains(t); });
       });
-    }
-  } else if (schema.time_column == "month") {
-    const int from = period_.plus_months(-history_months_).yyyymm(), to = period_.yyyymm();
-    const auto& month = records.values<std::int32_t>("month");
-    mark_where(reason, month, Reason::kMissingTime, [](std::int32_t m) { return is_missing(m); });
-    mark_where(reason, month, Reason::kOutsidePeriod, [&](std::int32_t m) { return m < from || m > to; });
-    mark_where(reason, month, Reason::kOutsideChannelMonths,
-               [&](std::int32_t m) { return !std::binary_search(months.begin(), months.end(), m); });
+    });
   }
 
   for (const auto& column : schema.columns) {

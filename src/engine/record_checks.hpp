@@ -75,11 +75,17 @@ class RecordChecks {
     std::string column;
     CodeSet codes;
   };
+  // Where a channel's records may lie, in its time column's unit.
+  struct TimeWindow {
+    std::string column;
+    io::TimeSpan whole;               // the history window's first month to the period's end
+    std::vector<io::TimeSpan> spans;  // the channel's months, adjacent ones joined
+  };
   void check_customers(Table& records, ChannelAccount& account) const;
 
   Period period_;
-  int history_months_ = 0;
   std::map<std::string, std::vector<int>> months_;  // by channel, YYYYMM ascending
+  std::map<std::string, TimeWindow> windows_;       // by channel with a time column
   std::map<std::string, std::vector<CodedColumn>> coded_;
 };
 

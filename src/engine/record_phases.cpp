@@ -203,7 +203,8 @@ void group(RunState& s) {
       if (tag.kind == catalog::TagKind::Fact) expected.push_back(tag.fact.channel);
     }
   }
-  const auto in_period = parallel::sum<std::int64_t>(s.comm, records_in_period(s.grouped, s.channels, s.job.period));
+  const auto in_period =
+      parallel::sum<std::int64_t>(s.comm, records_in_period(s.grouped, s.channels, s.job.period));
   std::vector<std::string> warnings;
   parallel::collectively(s.comm, [&] {
     warnings = check_channel_coverage(s.channels, in_period, expected, s.job.required_channels, s.job.period,

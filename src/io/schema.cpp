@@ -1,6 +1,8 @@
 // src/io/schema.cpp: the channel schemas and standard code tables.
 #include "io/schema.hpp"
 
+#include <stdexcept>
+
 #include "core/error.hpp"
 #include "core/spelling.hpp"
 
@@ -31,7 +33,8 @@ std::vector<ChannelSchema> build_schemas() {
         {"premium_number", T::Int8, "0/1", Codes::range(0, 1)},
         {"converged", T::Int8, "0/1, bundled with broadband", Codes::range(0, 1)},
         {"status", T::Int8, "0 active, 1 churned in the period", Codes::dictionary("status")}},
-       ""},
+       "",
+       TimeUnit::None},
       {"billing",
        {id,
         {"month", T::Int32, "YYYYMM"},
@@ -40,7 +43,8 @@ std::vector<ChannelSchema> build_schemas() {
         {"data_mb_used", T::Int64, "MB", {}, Sign::NonNegative},
         {"balance", T::Int64, "fen, end of month"},
         {"paid_on_time", T::Int8, "0/1", Codes::range(0, 1)}},
-       "month"},
+       "month",
+       TimeUnit::YearMonth},
       {"usage",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
@@ -51,13 +55,15 @@ std::vector<ChannelSchema> build_schemas() {
         {"roaming", T::Int8, "0/1", Codes::range(0, 1)},
         {"peer", T::UInt64, "keyed hash of the other party, 0 none"},
         {"charge", T::Int64, "fen", {}, Sign::NonNegative}},
-       "ts"},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"web",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
         {"domain_id", T::Int32, "domain (reference domains)", Codes::reference_key("domains")},
         {"bytes", T::Int64, "bytes", {}, Sign::NonNegative}},
-       "ts"},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"service",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
@@ -68,7 +74,8 @@ std::vector<ChannelSchema> build_schemas() {
         {"duration_s", T::Int32, "seconds", {}, Sign::NonNegative},
         {"satisfaction", T::Int8, "1-5, missing INT8_MIN", Codes::range(1, 5)},
         {"resolved", T::Int8, "0/1", Codes::range(0, 1)}},
-       "ts"},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"marketing",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
@@ -77,7 +84,8 @@ std::vector<ChannelSchema> build_schemas() {
          Codes::dictionary("marketing_channel")},
         {"outcome", T::Int8, "0 sent, 1 clicked, 2 accepted, 3 declined",
          Codes::dictionary("marketing_outcome")}},
-       "ts"},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"identity",
        {id,
         {"source", T::Int8, "0 customers/BSS, 1 usage, 2 web/app, 3 service, 4 marketing",
@@ -86,7 +94,8 @@ std::vector<ChannelSchema> build_schemas() {
          Codes::dictionary("id_type")},
         {"id_hash", T::UInt64, "keyed hash of the identifier, 0 missing"},
         {"ts", T::Int64, "Unix seconds UTC"}},
-       "ts"},
+       "ts",
+       TimeUnit::UnixSeconds},
   };
 }
 
@@ -105,6 +114,18 @@ const ColumnSpec* ChannelSchema::find(std::string_view column) const {
     if (c.name == column) return &c;
   }
   return nullptr;
+}
+
+TimeSpan month_span(TimeUnit unit, const Period& month) {
+  switch (unit) {
+    case TimeUnit::UnixSeconds:
+      return {month.start(), month.end()};
+    case TimeUnit::YearMonth:
+      return {month.yyyymm(), month.yyyymm() + 1};
+    case TimeUnit::None:
+      break;
+  }
+  throw std::logic_error("month_span of a channel without a time column");
 }
 
 const std::vector<ChannelSchema>& channel_schemas() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/column.hpp"
+#include "core/period.hpp"
 #include "core/types.hpp"
 
 namespace portrait::io {
@@ -41,12 +42,25 @@ struct ColumnSpec {
   Sign sign = Sign::Any;
 };
 
+// How a channel's time column places a record in time.
+enum class TimeUnit : std::uint8_t {
+  None,         // no time column (customers: one row per customer)
+  UnixSeconds,  // int64 seconds UTC (usage.ts)
+  YearMonth     // int32 YYYYMM: the record belongs to that calendar month (billing.month)
+};
+
+// The values [begin, end) of a time column in `unit` that fall in `month`.
+struct TimeSpan {
+  std::int64_t begin = 0, end = 0;
+  bool contains(std::int64_t t) const { return t >= begin && t < end; }
+};
+TimeSpan month_span(TimeUnit unit, const Period& month);
+
 struct ChannelSchema {
   std::string name;
   std::vector<ColumnSpec> columns;  // required columns, customer_id first
-  // The column that places a record in time: "ts" (Unix seconds), "month"
-  // (YYYYMM, billing) or "" (customers: one row per customer).
-  std::string time_column;
+  std::string time_column;          // the column that places a record in time; "" with TimeUnit::None
+  TimeUnit time_unit = TimeUnit::None;
 
   const ColumnSpec* find(std::string_view column) const;
 };

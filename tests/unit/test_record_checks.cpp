@@ -107,6 +107,48 @@ TEST(RecordChecks, HistoryMonthsOnlyForChannelsWhoseShardsHoldThem) {
   EXPECT_EQ(reasons(gap), (std::vector<Reason>{Reason::kNone, Reason::kOutsideChannelMonths}));
 }
 
+// A history window across the new year: billing's months 2025-11, 2025-12
+// and 2026-01 are kept, YYYYMM values between them that are no month are
+// not, and a usage record of December is a shifted one.
+TEST(RecordChecks, HistoryWindowAcrossTheNewYear) {
+  JobSpec job = october(2);
+  job.period = parse_period("2026-01", "t");
+  const RecordChecks checks(job, {{"billing", {"2025-11", "2025-12", "2026-01"}}, {"usage", {"2026-01"}}},
+                            io::Reference::empty());
+  ChannelAccount account;
+  Table billing = records_of("billing", 6);
+  billing.values<std::int32_t>("month") = {202511, 202512, 202601, 202513, 202510, 202602};
+  checks.check("billing", billing, account);
+  EXPECT_EQ(reasons(billing),
+            (std::vector<Reason>{Reason::kNone, Reason::kNone, Reason::kNone, Reason::kOutsideChannelMonths,
+                                 Reason::kOutsidePeriod, Reason::kOutsidePeriod}));
+  Table usage = records_of("usage", 3);
+  usage.values<std::int64_t>("ts") = {parse_period("2025-12").end() - 1, job.period.start(),
+                                      job.period.end()};
+  checks.check("usage", usage, account);
+  EXPECT_EQ(reasons(usage),
+            (std::vector<Reason>{Reason::kOutsideChannelMonths, Reason::kNone, Reason::kOutsidePeriod}));
+}
+
+// Every channel's time column is declared with its unit, of the unit's type.
+TEST(ChannelSchema, TimeColumnsHaveTheirUnitsType) {
+  for (const auto& schema : io::channel_schemas()) {
+    if (schema.time_unit == io::TimeUnit::None) {
+      EXPECT_TRUE(schema.time_column.empty()) << schema.name;
+      continue;
+    }
+    const io::ColumnSpec* column = schema.find(schema.time_column);
+    ASSERT_NE(column, nullptr) << schema.name;
+    EXPECT_EQ(column->type,
+              schema.time_unit == io::TimeUnit::YearMonth ? ColumnType::Int32 : ColumnType::Int64)
+        << schema.name;
+  }
+  const Period december = parse_period("2026-12", "t");
+  EXPECT_EQ(io::month_span(io::TimeUnit::YearMonth, december).begin, 202612);
+  EXPECT_EQ(io::month_span(io::TimeUnit::YearMonth, december).end, 202613);
+  EXPECT_EQ(io::month_span(io::TimeUnit::UnixSeconds, december).end, parse_period("2027-01", "t").start());
+}
+
 io::Reference small_reference() {
   io::Reference ref = io::Reference::empty();
   ref.cells.resize(3);
