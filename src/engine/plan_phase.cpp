@@ -173,7 +173,9 @@ void agree_channels(RunState& s) {
         const auto [begin, end] = unit_rows(u, info.rows);
         s.planned_rows += end - begin;
         s.planned_by_channel[info.channel] += static_cast<std::int64_t>(end - begin);
-        months[info.channel].insert(info.period);
+        for (Period m = parse_period(info.first_period); m.yyyymm() <= parse_period(info.period).yyyymm();
+             m = m.plus_months(1))
+          months[info.channel].insert(m.to_string());
         auto& columns = mine[info.channel];
         if (!columns.empty()) continue;
         const Table empty = reader->empty_table(info.channel);

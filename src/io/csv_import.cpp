@@ -287,9 +287,9 @@ ImportCounts import_csv(const ImportMapping& mapping, const std::string& input, 
       state.csv_index.push_back(std::move(index));
       state.block.add(f.column, f.type);
     }
-    state.writer =
-        std::make_unique<ShardWriter>((std::filesystem::path(out_dir) / t.file).string(),
-                                      ShardAttributes{mapping.producer, mapping.period, mapping.compression});
+    state.writer = std::make_unique<ShardWriter>(
+        (std::filesystem::path(out_dir) / t.file).string(),
+        ShardAttributes{mapping.producer, mapping.period, mapping.compression, mapping.first_period});
     tables.push_back(std::move(state));
   }
   const std::string rejects_path = (std::filesystem::path(out_dir) / "rejects.csv").string();
