@@ -35,6 +35,14 @@ void print_summary(const engine::RunResult& result) {
     for (const auto& [reason, n] : a["quarantined_by_reason"].items()) {
       reasons += fmt::format("{}{}={}", reasons.empty() ? "" : ", ", reason, n.get<long long>());
     }
+    // Values set missing in kept records (customer attributes) follow.
+    std::string set_missing;
+    const nlohmann::json cleared = a.value("values_set_missing_by_reason", nlohmann::json::object());
+    for (const auto& [reason, n] : cleared.items()) {
+      set_missing += fmt::format("{}{}={}", set_missing.empty() ? "" : ", ", reason, n.get<long long>());
+    }
+    if (!set_missing.empty())
+      reasons += (reasons.empty() ? "" : "; ") + std::string("values set missing: ") + set_missing;
     fmt::print("  {:<12} {:>14} {:>14} {:>12}  {}\n", channel, a["read"].get<long long>(),
                a["used"].get<long long>(), a["quarantined"].get<long long>(), reasons);
   }

@@ -173,7 +173,17 @@ class Compiler {
     return push(ins, info->labels);
   }
 
+  // A string literal where a number or condition is needed: said as such,
+  // not as a failed comparison.
+  void refuse_string(const Node& n, const std::string& needed) {
+    if (n.kind == NodeKind::StringLit) {
+      fail(n, needed + ", got a string '" + source(n) + "'",
+           "strings are labels of categories: compare them with a categorical tag, e.g. segment == \"gold\"");
+    }
+  }
+
   std::uint32_t emit_bool(const Node& n) {
+    refuse_string(n, "expected a condition (bool)");
     const std::uint32_t i = emit(n);
     if (type(i) != ValueType::Bool)
       fail(n, "expected a condition (bool), got " + describe(i) + " '" + source(n) + "'");
@@ -181,6 +191,7 @@ class Compiler {
   }
 
   std::uint32_t emit_number(const Node& n, const std::string& context) {
+    refuse_string(n, context + " needs a number");
     const std::uint32_t i = emit(n);
     if (!is_number(type(i))) {
       fail(n, context + " needs a number, got " + describe(i) + " '" + source(n) + "'");

@@ -18,9 +18,9 @@ CatalogSchema input_schema(const Period& period,
       c.columns.insert(c.columns.end(), extra->second.begin(), extra->second.end());
     }
     c.time_column = channel.time_column;
-    c.time_kind = channel.time_column.empty()      ? TimeKind::None
-                  : channel.time_column == "month" ? TimeKind::YearMonth
-                                                   : TimeKind::UnixSeconds;
+    c.time_kind = channel.time_unit == io::TimeUnit::YearMonth     ? TimeKind::YearMonth
+                  : channel.time_unit == io::TimeUnit::UnixSeconds ? TimeKind::UnixSeconds
+                                                                   : TimeKind::None;
     schema.channels.push_back(std::move(c));
   }
   using T = ColumnType;

@@ -29,6 +29,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 #include "parallel/metadata.hpp"
 
 namespace portrait::engine {
@@ -212,9 +213,7 @@ RankFileBytes rank_file_bytes(CheckpointStage stage, std::uint32_t buckets,
   }
   for (const auto& a : accounting.channels()) {
     header.channels.push_back(a.channel);
-    std::vector<std::int64_t> counts{a.read, a.used};
-    counts.insert(counts.end(), a.quarantined.begin(), a.quarantined.end());
-    header.accounts.push_back(std::move(counts));
+    header.accounts.push_back(a.counts());
   }
   const std::string header_bytes = parallel::to_bytes(header);
   RankFileBytes file;
@@ -247,10 +246,19 @@ void write_durably(const std::filesystem::path& path,
                   "check the checkpoint file system");
     }
   } catch (...) {
+    // A partial file on a full disk would keep the disk full: remove it.
     ::close(fd);
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
     throw;
   }
-  ::close(fd);
+  if (::close(fd) != 0) {
+    const int error = errno;
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw Error(fmt::format("cannot close the checkpoint: {}", std::strerror(error)), temporary.string(),
+                "check the free space and quota of the checkpoint file system");
+  }
   std::filesystem::rename(temporary, path);
 }
 
@@ -381,10 +389,7 @@ class RestoredTables {
         throw Error("the checkpoint's channels differ from this run's", where,
                     "rerun without --resume to start the month over");
       }
-      const auto& counts = accounts[k];
-      a.read += counts[0];
-      a.used += counts[1];
-      for (std::size_t r = 0; r < kReasonCount; ++r) a.quarantined[r] += counts[2 + r];
+      a.add_counts(accounts[k]);
     }
   }
 
@@ -560,13 +565,25 @@ void Checkpoints::save(const parallel::Comm& comm, CheckpointStage stage, const 
 
   const std::string name = rank_file_name(comm.rank());
   RankFileBytes file;
-  parallel::collectively(comm, [&] {
-    file = rank_file_bytes(stage, buckets_, range, tables, accounting);
-    write_durably(files_dir(stage) / name, [&](int fd, const std::filesystem::path& temporary) {
-      for (const auto& r : file.ranges()) write_all(fd, r.data(), r.size(), temporary);
+  try {
+    parallel::collectively(comm, [&] {
+      file = rank_file_bytes(stage, buckets_, range, tables, accounting);
+      write_durably(files_dir(stage) / name, [&](int fd, const std::filesystem::path& temporary) {
+        for (const auto& r : file.ranges()) write_all(fd, r.data(), r.size(), temporary);
+      });
     });
-  });
-  if (local && place_.partner) save_partner_copy(comm, stage, partners, file.ranges());
+    if (local && place_.partner) save_partner_copy(comm, stage, partners, file.ranges());
+  } catch (const parallel::RankFailure&) {
+    // An incomplete stage is never resumed, and its files would keep a full
+    // disk full: rank 0 removes the stage's shared directory, the first rank
+    // of each host its node-local one. Earlier complete stages stay.
+    std::error_code ignored;
+    if (comm.is_root()) std::filesystem::remove_all(stage_dir(place_.dir, stage), ignored);
+    if (local && is_host_leader(host_of_rank, comm.rank()))
+      std::filesystem::remove_all(files_dir(stage), ignored);
+    parallel::barrier(comm);  // gone on every host when any rank sees the error
+    throw;
+  }
 
   const int partner = partners[static_cast<std::size_t>(comm.rank())];
   // What every rank tells rank 0 about the file it wrote.

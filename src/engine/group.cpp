@@ -1,12 +1,13 @@
-// src/engine/group.cpp: sorting, duplicate and unknown-customer checks, and
-// the CSR customer index.
+// src/engine/group.cpp: sorting, the duplicate, unknown-customer and
+// overflowing-sum checks, and the CSR customer index.
 //
 // A channel is put in order in two steps: a counting sort of row numbers by
 // bucket, then, for each bucket independently and in parallel over buckets,
 // a sort of compact keys (customer, time, record key, row) copied out of the
 // columns. The checks run on the same sorted keys while they are in cache:
-// duplicates sit in one (customer, time) run, and a bucket's records meet
-// the customers of the same bucket in one merge walk. Each bucket's result
+// duplicates sit in one (customer, time) run, a bucket's records meet
+// the customers of the same bucket in one merge walk, and a customer's
+// money and volume sums are checked on the customer's run. Each bucket's result
 // depends only on its own records, so any thread count gives the same order
 // and the same reasons. Finally every column is gathered once, good rows to
 // the grouped table and quarantined rows to the quarantine, through spare
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -76,10 +78,55 @@ bool same_record(const Table& t, std::size_t a, std::size_t b) {
   return true;
 }
 
+// The int64 columns of a channel that are never negative (money, volumes):
+// their sum over any of a customer's records is at most the sum over all.
+std::vector<const std::vector<std::int64_t>*> summed_columns(const Table& table, const std::string& channel) {
+  std::vector<const std::vector<std::int64_t>*> out;
+  for (const auto& column : io::channel_schema(channel).columns) {
+    if (column.sign == io::Sign::NonNegative && column.type == ColumnType::Int64 && table.has(column.name))
+      out.push_back(&table.values<std::int64_t>(column.name));
+  }
+  return out;
+}
+
+// A customer's good records whose values of `values` sum beyond int64 (a
+// corrupt amount): the largest values are quarantined until the rest fits,
+// so every fact over the customer's records (a sum over a subset) fits too.
+void quarantine_overflowing_sum(std::span<const SortKey> customer, const std::vector<std::int64_t>& values,
+                                std::vector<std::int8_t>& reason) {
+  std::int64_t sum = 0;
+  bool overflow = false;
+  for (const SortKey& key : customer) {
+    const std::int64_t v = values[key.row];
+    if (reason[key.row] == 0 && !is_missing(v)) overflow = overflow || __builtin_add_overflow(sum, v, &sum);
+  }
+  if (!overflow) return;
+  std::vector<const SortKey*> largest;
+  Int128 total = 0;
+  for (const SortKey& key : customer) {
+    const std::int64_t v = values[key.row];
+    if (reason[key.row] != 0 || is_missing(v)) continue;
+    largest.push_back(&key);
+    total += v;
+  }
+  // Largest first; equal values in record order, so the choice is fixed.
+  std::sort(largest.begin(), largest.end(), [&](const SortKey* a, const SortKey* b) {
+    if (values[a->row] != values[b->row]) return values[a->row] > values[b->row];
+    return *a < *b;
+  });
+  for (const SortKey* key : largest) {
+    if (total <= std::numeric_limits<std::int64_t>::max()) break;
+    total -= values[key->row];
+    mark(reason[key->row], Reason::kSumOverflow);
+  }
+}
+
 // Checks of one bucket's sorted keys; reasons are written only for the
 // bucket's own rows, so buckets can be checked concurrently.
 void check_bucket(const Table& table, std::span<const SortKey> keys, Checks checks,
-                  std::span<const CustomerId> bucket_customers, std::vector<std::int8_t>& reason) {
+                  std::span<const CustomerId> bucket_customers,
+                  std::span<const std::vector<std::int64_t>* const> summed,
+                  std::vector<std::int8_t>& reason) {
   if (checks == Checks::RepeatedCustomer) {
     for (std::size_t run = 0; run < keys.size();) {
       std::size_t end = run + 1;
@@ -122,13 +169,22 @@ void check_bucket(const Table& table, std::span<const SortKey> keys, Checks chec
     if (c == bucket_customers.size() || bucket_customers[c] != key.customer)
       mark(r, Reason::kUnknownCustomer);
   }
+  if (summed.empty()) return;
+  for (std::size_t run = 0; run < keys.size();) {
+    std::size_t end = run + 1;
+    while (end < keys.size() && keys[end].customer == keys[run].customer) ++end;
+    for (const auto* values : summed)
+      quarantine_overflowing_sum(keys.subspan(run, end - run), *values, reason);
+    run = end;
+  }
 }
 
 // The rows of `table` in (bucket, customer_id, time, _record) order, after
 // running `checks` on every bucket (marking `_reason`).
 template <class Time>
 std::vector<std::uint32_t> sorted_rows_by_time(Table& table, const Time* time, std::uint32_t buckets,
-                                               Checks checks, const CustomersByBucket* customers) {
+                                               Checks checks, const CustomersByBucket* customers,
+                                               std::span<const std::vector<std::int64_t>* const> summed) {
   const std::size_t n = table.rows();
   const auto& id = table.values<std::int64_t>("customer_id");
   const auto& record = table.values<std::int64_t>("_record");
@@ -165,23 +221,26 @@ std::vector<std::uint32_t> sorted_rows_by_time(Table& table, const Time* time, s
         const auto c1 = customers->start[static_cast<std::size_t>(b) + 1];
         bucket_customers = std::span<const CustomerId>(customers->customer_id->data() + c0, c1 - c0);
       }
-      check_bucket(table, keys, checks, bucket_customers, reason);
+      check_bucket(table, keys, checks, bucket_customers, summed, reason);
       for (auto k = first; k < last; ++k) order[k] = keys[k - first].row;
     }
   }
   return order;
 }
 
-std::vector<std::uint32_t> sorted_rows(Table& table, const std::string& time_column, std::uint32_t buckets,
+// `channel` names the table's channel (its schema); empty for the
+// customers table.
+std::vector<std::uint32_t> sorted_rows(Table& table, const std::string& channel, std::uint32_t buckets,
                                        Checks checks, const CustomersByBucket* customers) {
   if (table.rows() >= std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("a rank holds over 4 billion records of one channel: use more ranks");
   }
-  if (time_column.empty()) {
-    return sorted_rows_by_time<std::int64_t>(table, nullptr, buckets, checks, customers);
+  if (channel.empty()) {
+    return sorted_rows_by_time<std::int64_t>(table, nullptr, buckets, checks, customers, {});
   }
-  return table.column(time_column).visit([&](const auto& values) {
-    return sorted_rows_by_time(table, values.data(), buckets, checks, customers);
+  const auto summed = summed_columns(table, channel);
+  return table.column(io::channel_schema(channel).time_column).visit([&](const auto& values) {
+    return sorted_rows_by_time(table, values.data(), buckets, checks, customers, summed);
   });
 }
 
@@ -226,7 +285,7 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
                    std::uint32_t buckets, Accounting& accounting, GroupedCustomers& out) {
   out.quarantine.assign(channels.size() + 1, Table());
   {
-    const auto order = sorted_rows(customers, "", buckets, Checks::RepeatedCustomer, nullptr);
+    const auto order = sorted_rows(customers, {}, buckets, Checks::RepeatedCustomer, nullptr);
     split_in_order(customers, order, out.quarantine[0], accounting.channel(0));
   }
   out.customers = std::move(customers);
@@ -243,8 +302,7 @@ void group_records(Table customers, std::vector<std::pair<std::string, Table>> c
   out.channels.clear();
   for (std::size_t k = 0; k < channels.size(); ++k) {
     auto& [name, records] = channels[k];
-    const auto order = sorted_rows(records, io::channel_schema(name).time_column, buckets,
-                                   Checks::DuplicateAndUnknownRecord, &by_bucket);
+    const auto order = sorted_rows(records, name, buckets, Checks::DuplicateAndUnknownRecord, &by_bucket);
     split_in_order(records, order, out.quarantine[k + 1], accounting.channel(k + 1));
     auto offsets = customer_offsets(customer_id, records.values<std::int64_t>("customer_id"));
     out.channels.push_back({name, std::move(records), std::move(offsets)});

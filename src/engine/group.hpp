@@ -1,7 +1,8 @@
 // src/engine/group.hpp: the group phase. Sorts the records a rank received
-// into (bucket, customer_id, time, record key) order, quarantines duplicates
-// and records of customers missing from the customers table, and builds the
-// customer index. The record key (`_record`: file ordinal and row) makes the
+// into (bucket, customer_id, time, record key) order, quarantines duplicates,
+// records of customers missing from the customers table and the largest
+// money or volume values of a customer whose sum would overflow int64, and
+// builds the customer index. The record key (`_record`: file ordinal and row) makes the
 // order total, so it does not depend on arrival order, rank or thread count.
 #pragma once
 

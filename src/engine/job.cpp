@@ -6,11 +6,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
+#include "core/digest.hpp"
 #include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/spelling.hpp"
+#include "io/schema.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -182,11 +186,12 @@ std::string output_directory(std::string dir) {
 }
 
 JobSpec load_job(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open the job file", path, "check the path; jobs live in jobs/*.yaml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error("cannot open the job file", path, "check the path; jobs live in jobs/*.yaml");
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw Error(fmt::format("YAML syntax error: {}", e.msg),
                 fmt::format("{}:{}:{}", path, e.mark.line + 1, e.mark.column + 1));
@@ -195,6 +200,7 @@ JobSpec load_job(const std::string& path) {
 
   JobSpec job;
   job.file = path;
+  job.sha256 = sha256_hex(text);
   check_keys(path, root,
              {"period", "history_months", "inputs", "catalog", "output", "buckets", "memory_budget_mb",
               "round_kb", "csv", "overwrite", "checkpoints", "identity", "linking"},
@@ -216,7 +222,7 @@ JobSpec load_job(const std::string& path) {
   if (!inputs.IsMap())
     throw Error("'inputs' must be a map with 'shards' and optionally 'reference' and 'previous'",
                 where(path, inputs));
-  check_keys(path, inputs, {"shards", "reference", "previous"}, "inputs");
+  check_keys(path, inputs, {"shards", "reference", "previous", "require_channels"}, "inputs");
   const YAML::Node shards = inputs["shards"];
   if (!shards)
     throw Error("missing 'shards' in 'inputs'", where(path, inputs), "list the shard files or globs");
@@ -231,6 +237,18 @@ JobSpec load_job(const std::string& path) {
   if (auto r = inputs["reference"]) job.reference = scalar<std::string>(path, r, "reference", "a path");
   if (auto p = inputs["previous"])
     job.previous = scalar<std::string>(path, p, "previous", "last month's output directory");
+  if (auto r = inputs["require_channels"]) {
+    if (!r.IsSequence()) throw Error("'require_channels' must be a list of channels", where(path, r));
+    const auto names = io::channel_names();
+    for (const auto& c : r) {
+      const auto channel = scalar<std::string>(path, c, "require_channels", "a channel name");
+      if (std::find(names.begin(), names.end(), channel) == names.end()) {
+        throw Error(fmt::format("unknown channel '{}' in 'require_channels'", channel), where(path, c),
+                    name_hint(channel, names));
+      }
+      job.required_channels.push_back(channel);
+    }
+  }
 
   if (auto c = root["catalog"]) job.catalog = scalar<std::string>(path, c, "catalog", "a path");
   job.output = output_directory(scalar<std::string>(path, root["output"], "output", "a directory path"));

@@ -18,17 +18,22 @@
 namespace portrait::engine {
 
 struct JobSpec {
-  std::string file;  // the job file itself, for messages
+  std::string file;    // the job file itself, for messages
+  std::string sha256;  // of the job file's bytes: identifies the job, however its path is spelt
   Period period;
-  // Detail records of this many months before the period are kept, for
-  // lookback windows and month-over-month precursors; older ones are
-  // quarantined as outside the period.
+  // Records of this many months before the period are kept, for lookback
+  // windows and month-over-month precursors, in the channels whose shards
+  // are of those months (record_checks.hpp); older ones are quarantined as
+  // outside the period.
   int history_months = 2;
   std::vector<std::string> shard_patterns;  // globs
   std::string reference;                    // optional reference file
   std::string previous;                     // optional: last month's output directory (prev.<tag>)
-  std::string catalog;                      // optional tag catalog
-  std::string output;                       // output directory
+  // Channels that must have records in the period: a run whose shards give
+  // one of them none stops (without this, it is a warning).
+  std::vector<std::string> required_channels;
+  std::string catalog;  // optional tag catalog
+  std::string output;   // output directory
   std::uint32_t buckets = 4096;
   std::uint64_t memory_budget_bytes = std::uint64_t{2} << 30;  // per rank; its records must fit
   // Bytes read per round and bound of each shuffle round's buffers; 0 means

@@ -1,13 +1,16 @@
-// src/engine/plan_phase.cpp: the plan phase. Rank 0 lists the shards; every
+// src/engine/plan_phase.cpp: the plan phase. Rank 0 checks and locks the
+// output's place (engine/output_lock.hpp) and lists the shards; every
 // rank derives the same read plan, opens only its own files' metadata, and
 // the ranks agree on each channel's columns; input checksums, the compiled
-// catalog, the reference lookups and the checkpoint fingerprint follow, and
+// catalog, the reference lookups with the record checks (which months each
+// channel's shards hold), the checkpoint fingerprint follow, and
 // with --resume the latest complete checkpoint stage is found.
 #include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <boost/serialization/map.hpp>
+#include <boost/serialization/set.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
@@ -134,6 +137,11 @@ void list_inputs(RunState& s) {
                   "set 'checkpoints: true' in the job (the default)");
     }
     if (!s.comm.is_root()) return;
+    // The output's place first: a run that cannot write there, or that
+    // another run is writing, stops before any work.
+    prepare_output_location(job.output);
+    s.lock.emplace(job.output, job.file);
+    if (!s.lock->warning().empty()) s.progress.note("warning: " + s.lock->warning());
     if (std::filesystem::exists(job.output) && !job.overwrite) {
       throw Error(
           "the output directory exists", job.output,
@@ -154,6 +162,7 @@ void list_inputs(RunState& s) {
 // channel's columns; customers first, then the schema's channel order.
 void agree_channels(RunState& s) {
   ColumnLayouts mine;
+  std::map<std::string, std::set<std::string>> months;
   parallel::collectively(s.comm, [&] {
     std::uint32_t open_file = UINT32_MAX;
     std::unique_ptr<io::ShardReader> reader;
@@ -166,6 +175,9 @@ void agree_channels(RunState& s) {
         const auto [begin, end] = unit_rows(u, info.rows);
         s.planned_rows += end - begin;
         s.planned_by_channel[info.channel] += static_cast<std::int64_t>(end - begin);
+        for (Period m = parse_period(info.first_period); m.yyyymm() <= parse_period(info.period).yyyymm();
+             m = m.plus_months(1))
+          months[info.channel].insert(m.to_string());
         auto& columns = mine[info.channel];
         if (!columns.empty()) continue;
         const Table empty = reader->empty_table(info.channel);
@@ -182,6 +194,10 @@ void agree_channels(RunState& s) {
                   "the customers channel drives the customer set: add its shards to 'inputs: shards'");
     }
   });
+  for (const auto& part : parallel::allgather_objects(s.comm, months)) {
+    for (const auto& [channel, periods] : part)
+      s.shard_months[channel].insert(periods.begin(), periods.end());
+  }
   s.planned_rows = static_cast<std::uint64_t>(
       parallel::sum<std::int64_t>(s.comm, static_cast<std::int64_t>(s.planned_rows)));
   s.channels = {"customers"};
@@ -240,7 +256,11 @@ void plan_run(RunState& s) {
   list_inputs(s);
   agree_channels(s);
   compile_job_catalog(s);
-  parallel::collectively(s.comm, [&] { s.lookups = load_reference_lookups(s.job.reference); });
+  parallel::collectively(s.comm, [&] {
+    s.lookups = load_reference_lookups(s.job.reference);
+    s.checks.emplace(s.job, s.shard_months, s.lookups.reference);
+  });
+  s.progress.note(s.checks->describe_history());
   s.progress.note(
       fmt::format("{} shard file(s), {} ranks x {} thread(s), {} buckets, {} channels, {} records planned",
                   s.files.size(), s.comm.size(), omp_get_max_threads(), s.job.buckets, s.channels.size(),

@@ -3,35 +3,81 @@
 
 #include <fmt/format.h>
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "core/error.hpp"
 
 namespace portrait::engine {
 
+namespace {
+
+// Why a glob match cannot be read as a shard, or empty when it can. A
+// month whose shard sits on storage that is not mounted (a dangling link)
+// or cannot be read must stop, not lose that shard's records silently.
+std::string unreadable_reason(const std::string& path) {
+  std::error_code ec;
+  const auto link = std::filesystem::symlink_status(path, ec);
+  if (ec) return ec.message();
+  const auto target = std::filesystem::status(path, ec);
+  if (std::filesystem::is_symlink(link) && (ec || !std::filesystem::exists(target))) {
+    std::error_code read_error;
+    const auto to = std::filesystem::read_symlink(path, read_error);
+    return ec && ec != std::errc::no_such_file_or_directory
+               ? "it is a symbolic link that cannot be followed: " + ec.message()
+               : "it is a symbolic link to '" + to.string() + "', which does not exist";
+  }
+  if (ec) return ec.message();
+  if (std::filesystem::is_directory(target)) return "it is a directory, not a shard file";
+  if (!std::filesystem::is_regular_file(target)) return "it is not a regular file";
+  if (::access(path.c_str(), R_OK) != 0) return std::strerror(errno);
+  return {};
+}
+
+// glob's report of a directory it cannot read (kept for the message).
+thread_local std::string glob_failure;
+
+// A directory that does not exist only matches nothing; one that exists and
+// cannot be listed stops the listing.
+int on_glob_error(const char* path, int error) {
+  if (error == ENOENT) return 0;
+  glob_failure = fmt::format("cannot read directory '{}': {}", path, std::strerror(error));
+  return 1;
+}
+
+}  // namespace
+
 std::vector<ShardFile> list_shard_files(const std::vector<std::string>& patterns,
                                         const std::string& job_file) {
   std::vector<std::string> paths;
   for (const auto& pattern : patterns) {
     glob_t found{};
-    const int rc = glob(pattern.c_str(), GLOB_NOSORT, nullptr, &found);
-    std::size_t matched = 0;
-    if (rc == 0) {
-      for (std::size_t i = 0; i < found.gl_pathc; ++i) {
-        if (std::filesystem::is_regular_file(found.gl_pathv[i])) {
-          paths.emplace_back(found.gl_pathv[i]);
-          ++matched;
-        }
-      }
-    }
+    glob_failure.clear();
+    const int rc = glob(pattern.c_str(), GLOB_NOSORT, on_glob_error, &found);
+    std::vector<std::string> matched(found.gl_pathv, found.gl_pathv + (rc == 0 ? found.gl_pathc : 0));
     globfree(&found);
-    if (matched == 0) {
+    if (rc == GLOB_ABORTED) {
+      throw Error(fmt::format("listing '{}' failed: {}", pattern, glob_failure), job_file,
+                  "check that the shards' storage is mounted and readable by the job's user");
+    }
+    if (matched.empty()) {
       throw Error(
           fmt::format("no shard file matches '{}'", pattern), job_file,
           "check 'inputs: shards' (paths are relative to the directory the run starts in), or make the data "
           "first (portrait gen / portrait import)");
+    }
+    for (auto& path : matched) {
+      if (const std::string why = unreadable_reason(path); !why.empty()) {
+        throw Error(fmt::format("shard '{}' (matched by '{}') cannot be read: {}", path, pattern, why),
+                    job_file,
+                    "mount the storage that holds it, fix or remove the link, or narrow 'inputs: shards' so "
+                    "that every match is a shard");
+      }
+      paths.push_back(std::move(path));
     }
   }
   std::sort(paths.begin(), paths.end());

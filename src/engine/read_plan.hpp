@@ -31,8 +31,11 @@ struct ReadUnit {
   bool operator==(const ReadUnit&) const = default;
 };
 
-// Expands globs into existing regular files, sorted by path, without
-// duplicates. Throws portrait::Error when a pattern matches nothing.
+// Expands globs into shard files, sorted by path, without duplicates.
+// Throws portrait::Error when a pattern matches nothing, when a match cannot
+// be read (a dangling symbolic link, a directory, no read permission) and
+// when a directory on the way cannot be listed: a shard that drops out of
+// the listing would drop its records out of the month.
 std::vector<ShardFile> list_shard_files(const std::vector<std::string>& patterns,
                                         const std::string& job_file);
 

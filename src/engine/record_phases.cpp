@@ -2,14 +2,17 @@
 // rounds, each rank reads a budget-bounded batch of rows from its parts of
 // the shards, tags each record with its record key and a quarantine reason,
 // checks it, and sends it to the rank owning its customer's bucket; then the
-// group phase sorts each channel by (bucket, customer, time, record key) and
-// quarantines duplicates and records of unknown customers.
+// group phase sorts each channel by (bucket, customer, time, record key),
+// quarantines duplicates, records of unknown customers and overflowing
+// sums, and warns of channels without records in the period.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "core/error.hpp"
+#include "core/sizes.hpp"
+#include "engine/channel_coverage.hpp"
 #include "engine/group.hpp"
 #include "engine/record_checks.hpp"
 #include "engine/run_state.hpp"
@@ -130,6 +133,8 @@ void read_and_shuffle(RunState& s) {
   std::vector<int> owner(s.partition.buckets());  // of every bucket: a load per record, not a search
   for (Bucket k = 0; k < s.partition.buckets(); ++k) owner[k] = s.partition.owner_of_bucket(k);
   UnitCursor cursor(s.files, s.my_units);
+  std::map<std::string, std::size_t> channel_index;  // into s.channels and the accounting
+  for (std::size_t k = 0; k < s.channels.size(); ++k) channel_index[s.channels[k]] = k;
   std::int64_t read_rows = 0;
   for (;;) {
     parallel::collectively(comm, [&] {
@@ -137,15 +142,13 @@ void read_and_shuffle(RunState& s) {
       while (!cursor.done() && staged_bytes < round_bytes) {
         const auto [channel, rows] = cursor.read_next(s.staged, std::max<std::uint64_t>(1, round_bytes / 64));
         if (rows == 0) continue;
-        const auto k = static_cast<std::size_t>(std::find(s.channels.begin(), s.channels.end(), channel) -
-                                                s.channels.begin());
-        s.accounting.channel(k).read += static_cast<std::int64_t>(rows);
+        s.accounting.channel(channel_index.at(channel)).read += static_cast<std::int64_t>(rows);
         read_rows += static_cast<std::int64_t>(rows);
         staged_bytes = 0;
         for (const auto& [name, t] : s.staged) staged_bytes += t.byte_size();
       }
       for (auto& [name, t] : s.staged) {
-        mark_bad_records(name, job, t);
+        s.checks->check(name, t, s.accounting.channel(channel_index.at(name)));
         auto& d = dest[name];
         auto& b = bucket[name];
         const auto& id = t.values<std::int64_t>("customer_id");
@@ -171,8 +174,8 @@ void read_and_shuffle(RunState& s) {
       std::uint64_t held = 0;
       for (const auto& [name, t] : s.resident) held += t.byte_size();
       if (held > job.memory_budget_bytes) {
-        throw Error(fmt::format("the rank's records take {} MiB, over its memory budget of {} MiB",
-                                held >> 20, job.memory_budget_bytes >> 20),
+        throw Error(fmt::format("the rank's records take {}, over its memory budget of {}", human_bytes(held),
+                                human_bytes(job.memory_budget_bytes)),
                     job.file,
                     "raise 'memory_budget_mb' in the job (or --memory-budget-mb), or run on more ranks");
       }
@@ -192,6 +195,22 @@ void group(RunState& s) {
   parallel::collectively(s.comm, [&] {
     group_records(std::move(customers), std::move(others), s.job.buckets, s.accounting, s.grouped);
   });
+  // Every channel the run reads or the catalog's facts need should have
+  // records in the period; a required one must.
+  std::vector<std::string> expected(s.channels.begin(), s.channels.end());
+  if (s.catalog) {
+    for (const auto& tag : s.catalog->tags) {
+      if (tag.kind == catalog::TagKind::Fact) expected.push_back(tag.fact.channel);
+    }
+  }
+  const auto in_period =
+      parallel::sum<std::int64_t>(s.comm, records_in_period(s.grouped, s.channels, s.job.period));
+  std::vector<std::string> warnings;
+  parallel::collectively(s.comm, [&] {
+    warnings = check_channel_coverage(s.channels, in_period, expected, s.job.required_channels, s.job.period,
+                                      s.job.file);
+  });
+  for (const auto& w : warnings) s.progress.note("warning: " + w);
 }
 
 }  // namespace portrait::engine

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,11 @@
 #include "engine/linking_phase.hpp"
 #include "engine/merged_profiles.hpp"
 #include "engine/model_phase.hpp"
+#include "engine/output_lock.hpp"
 #include "engine/previous_month.hpp"
 #include "engine/progress.hpp"
 #include "engine/read_plan.hpp"
+#include "engine/record_checks.hpp"
 #include "engine/reference_lookups.hpp"
 #include "identity/identity_graph.hpp"
 #include "parallel/mpi_context.hpp"
@@ -43,6 +46,7 @@ struct RunState {
   const parallel::BucketRange range;  // this rank's buckets
 
   // --- plan ---------------------------------------------------------------
+  std::optional<OutputLock> lock;      // rank 0: held for the whole run
   std::vector<ShardFile> files;        // every input shard, in record-key order
   std::vector<std::string> checksums;  // of each file (XXH3-128)
   std::string reference_checksum;
@@ -50,13 +54,15 @@ struct RunState {
   // Each channel's agreed columns (schema columns, extra columns, _record,
   // _reason), empty: read batches are staged here.
   std::map<std::string, Table> staged;
-  std::vector<std::string> channels;                       // customers first, then the schema's order
-  std::map<std::string, std::int64_t> planned_by_channel;  // this rank's rows to read
-  std::uint64_t planned_rows = 0;                          // every rank's
-  std::optional<PreviousRun> previous;                     // with inputs: previous
+  std::vector<std::string> channels;                          // customers first, then the schema's order
+  std::map<std::string, std::int64_t> planned_by_channel;     // this rank's rows to read
+  std::map<std::string, std::set<std::string>> shard_months;  // per channel, the periods of its shards
+  std::uint64_t planned_rows = 0;                             // every rank's
+  std::optional<PreviousRun> previous;                        // with inputs: previous
   std::optional<catalog::Catalog> catalog;
   std::string catalog_sha256;
   ReferenceLookups lookups;
+  std::optional<RecordChecks> checks;  // what a record read must pass
   Accounting accounting{{}};
   std::optional<Checkpoints> checkpoints;
   std::optional<CheckpointInfo> resumed;  // the stage a resume starts after

@@ -163,6 +163,11 @@ nlohmann::json statistics_json(const catalog::Catalog& catalog,
   return out;
 }
 
+std::string statistics_csv(const catalog::Catalog& catalog, const stats::GroupStats& s) {
+  return s.to_csv(
+      [&](std::size_t column, std::int64_t key) { return group_label(catalog, s.group_by[column], key); });
+}
+
 std::string statistics_text(const catalog::Catalog& catalog, const stats::GroupStats& s) {
   const auto& spec = spec_of(catalog, s.id);
   std::int64_t total = 0;

@@ -37,6 +37,10 @@ std::vector<stats::GroupStats> compute_catalog_statistics(
 nlohmann::json statistics_json(const catalog::Catalog& catalog,
                                const std::vector<stats::GroupStats>& statistics);
 
+// A statistic as CSV (statistics/<id>.csv): category group-by values as
+// their labels, like statistics.json; missing ones as empty fields.
+std::string statistics_csv(const catalog::Catalog& catalog, const stats::GroupStats& statistic);
+
 // A statistic as a printable table: one column per group (rows are the
 // measures) when there are few groups, else one row per group.
 std::string statistics_text(const catalog::Catalog& catalog, const stats::GroupStats& statistic);

@@ -1,6 +1,8 @@
 // src/io/csv_import.cpp: the import loop and per-field conversion.
 #include "io/csv_import.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -158,8 +160,7 @@ class Converter {
           store_missing(column, row);
           return std::nullopt;
         }
-        return Reject{f.csv_columns[0],
-                      "'" + std::string(first) + "' is not in code table '" + f.code_table + "'"};
+        return Reject{f.csv_columns[0], fmt::format("'{}' is not in code table '{}'", first, f.code_table)};
       }
       if (!store(column, row, it->second)) return Reject{f.csv_columns[0], "code out of range"};
       return std::nullopt;
@@ -169,7 +170,7 @@ class Converter {
       double v = 0;
       const auto [end, error] = std::from_chars(first.data(), first.data() + first.size(), v);
       if (error != std::errc() || end != first.data() + first.size()) {
-        return Reject{f.csv_columns[0], "'" + std::string(first) + "' is not a number"};
+        return Reject{f.csv_columns[0], fmt::format("'{}' is not a number", first)};
       }
       column.values<double>()[row] = v;
       return std::nullopt;
@@ -181,7 +182,7 @@ class Converter {
       const std::string_view text = trim(fields[index[k]]);
       if (text.empty()) return empty_field(f, f.csv_columns[k], column, row);
       const auto v = parse_micro(text);
-      if (!v) return Reject{f.csv_columns[k], "'" + std::string(text) + "' is not a number"};
+      if (!v) return Reject{f.csv_columns[k], fmt::format("'{}' is not a number", text)};
       micro += *v;
     }
     micro *= unit_factor(f.unit);
@@ -286,9 +287,9 @@ ImportCounts import_csv(const ImportMapping& mapping, const std::string& input, 
       state.csv_index.push_back(std::move(index));
       state.block.add(f.column, f.type);
     }
-    state.writer =
-        std::make_unique<ShardWriter>((std::filesystem::path(out_dir) / t.file).string(),
-                                      ShardAttributes{mapping.producer, mapping.period, mapping.compression});
+    state.writer = std::make_unique<ShardWriter>(
+        (std::filesystem::path(out_dir) / t.file).string(),
+        ShardAttributes{mapping.producer, mapping.period, mapping.compression, mapping.first_period});
     tables.push_back(std::move(state));
   }
   const std::string rejects_path = (std::filesystem::path(out_dir) / "rejects.csv").string();
@@ -309,7 +310,14 @@ ImportCounts import_csv(const ImportMapping& mapping, const std::string& input, 
   while (csv.next()) {
     ++counts.read;
     std::optional<Reject> reject;
-    if (csv.malformed()) reject = Reject{"", "unterminated quote"};
+    if (csv.malformed()) {
+      reject = Reject{"", "bad quoting: " + csv.quoting_problem() +
+                              " (a field with a quote is quoted whole, its quotes doubled: \"a \"\"b\"\"\")"};
+    } else if (csv.fields().size() > header.size()) {
+      // A shifted or unescaped separator: the values no longer line up with
+      // the header's columns.
+      reject = Reject{"", fmt::format("{} fields, the header has {}", csv.fields().size(), header.size())};
+    }
     for (std::size_t t = 0; t < tables.size() && !reject; ++t) {
       TableState& state = tables[t];
       state.block.resize(pending + 1);

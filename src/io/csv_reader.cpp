@@ -23,11 +23,16 @@ bool CsvReader::next() {
 
 void CsvReader::split() {
   fields_.clear();
-  malformed_ = false;
+  quoting_problem_.clear();
   // Unquoted text of every field, back to back; reserve so views stay valid.
   unquoted_.clear();
   unquoted_.reserve(line_.size());
   std::vector<std::pair<std::size_t, std::size_t>> spans;
+  // The first quoting fault of the record, by field number (1 = first).
+  const auto problem = [&](const char* what) {
+    if (quoting_problem_.empty())
+      quoting_problem_ = std::string(what) + " in field " + std::to_string(spans.size() + 1);
+  };
   std::size_t i = 0;
   while (true) {
     const std::size_t start = unquoted_.size();
@@ -47,10 +52,14 @@ void CsvReader::split() {
         }
         unquoted_.push_back(line_[i++]);
       }
-      if (!closed) malformed_ = true;
+      if (!closed) problem("unterminated quote");
+      if (i < line_.size() && line_[i] != ',') problem("text after the closing quote");
       while (i < line_.size() && line_[i] != ',') unquoted_.push_back(line_[i++]);
     } else {
-      while (i < line_.size() && line_[i] != ',') unquoted_.push_back(line_[i++]);
+      for (; i < line_.size() && line_[i] != ','; ++i) {
+        if (line_[i] == '"') problem("a quote inside an unquoted field");
+        unquoted_.push_back(line_[i]);
+      }
     }
     spans.emplace_back(start, unquoted_.size() - start);
     if (i >= line_.size()) break;

@@ -16,13 +16,16 @@ class CsvReader {
   explicit CsvReader(const std::string& path);  // throws portrait::Error if unreadable
 
   // Reads the next non-empty record; false at end of file. Fields view into
-  // the reader's buffer and stay valid until the next call. A field with an
-  // unterminated quote sets `malformed`.
+  // the reader's buffer and stay valid until the next call. A record whose
+  // quoting breaks RFC 4180 (an unterminated quote, a quote inside an
+  // unquoted field, text after a closing quote) is `malformed`, and
+  // `quoting_problem` says which field and how.
   bool next();
   const std::vector<std::string_view>& fields() const { return fields_; }
   const std::string& line() const { return line_; }  // the raw record, without the line end
   std::uint64_t line_number() const { return line_number_; }
-  bool malformed() const { return malformed_; }
+  bool malformed() const { return !quoting_problem_.empty(); }
+  const std::string& quoting_problem() const { return quoting_problem_; }
   const std::string& path() const { return path_; }
 
  private:
@@ -34,7 +37,7 @@ class CsvReader {
   std::string unquoted_;
   std::vector<std::string_view> fields_;
   std::uint64_t line_number_ = 0;
-  bool malformed_ = false;
+  std::string quoting_problem_;
 };
 
 // The record quoted for writing back to a CSV file.

@@ -152,8 +152,9 @@ ImportMapping load_import_mapping(const std::string& path) {
   if (!root.IsMap()) throw Error("expected a YAML map", path, "see jobs/import/mlc_churn.yaml");
   ImportMapping m;
   m.path = path;
-  static const std::vector<std::string> keys = {"input",      "period",      "producer",    "key",
-                                                "block_rows", "compression", "code_tables", "tables"};
+  static const std::vector<std::string> keys = {"input",       "period",      "first_period",
+                                                "producer",    "key",         "block_rows",
+                                                "compression", "code_tables", "tables"};
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
@@ -162,7 +163,14 @@ ImportMapping load_import_mapping(const std::string& path) {
   }
   if (!root["period"]) throw Error("missing 'period' (YYYY-MM)", path);
   m.period = scalar<std::string>(root["period"], path, "period");
-  parse_period(m.period, at(path, root["period"]));
+  const Period period = parse_period(m.period, at(path, root["period"]));
+  if (root["first_period"]) {
+    m.first_period = scalar<std::string>(root["first_period"], path, "first_period");
+    if (parse_period(m.first_period, at(path, root["first_period"])).yyyymm() > period.yyyymm()) {
+      throw Error("first_period " + m.first_period + " is after the period " + m.period,
+                  at(path, root["first_period"]), "first_period names the earliest month of the records");
+    }
+  }
   m.producer = root["producer"] ? scalar<std::string>(root["producer"], path, "producer") : "portrait import";
   if (root["input"]) {
     const std::filesystem::path input = scalar<std::string>(root["input"], path, "input");

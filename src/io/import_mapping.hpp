@@ -43,6 +43,7 @@ struct ImportMapping {
   std::string path;
   std::string input;  // CSV path (relative paths resolved against the mapping's folder)
   std::string period;
+  std::string first_period;  // empty, or the earliest month of an export of several months
   std::string producer;
   std::string key_env;   // environment variable holding the identifier key
   std::string key_file;  // or a file holding it

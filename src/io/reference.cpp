@@ -3,6 +3,9 @@
 // /dictionaries/<name>/{code int32, label UTF-8 string}.
 #include "io/reference.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <filesystem>
 
 #include "core/error.hpp"
@@ -86,6 +89,23 @@ Dictionary read_dictionary(hid_t parent, const std::string& name, const std::str
   return {name, {}};
 }
 
+// Coordinates decide which store is nearest to a cell: a NaN or infinite
+// one (or one off the globe) would silently move customers' home stores.
+void check_coordinates(const Table& table, const std::string& key, const std::string& path) {
+  const auto& id = table.values<std::int32_t>(key);
+  for (const char* name : {"lat", "lon"}) {
+    const double limit = name[1] == 'a' ? 90.0 : 180.0;
+    const auto& v = table.values<double>(name);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (std::isfinite(v[i]) && std::abs(v[i]) <= limit) continue;
+      throw Error(fmt::format("{} of {} {} is {}, not a coordinate in [-{}, {}]", name, key, id[i], v[i],
+                              limit, limit),
+                  fmt::format("{}: table '{}', row {}", path, table.name(), i),
+                  "fix the reference file: every cell and store needs a finite latitude and longitude");
+    }
+  }
+}
+
 herr_t collect_link(hid_t /*group*/, const char* name, const H5L_info_t* /*info*/, void* names) {
   static_cast<std::vector<std::string>*>(names)->emplace_back(name);
   return 0;
@@ -151,6 +171,8 @@ Reference read_reference(const std::string& path) {
   Reference reference = Reference::empty();
   for (Table* t : {&reference.cells, &reference.stores, &reference.domains})
     read_plain_table(file.get(), *t, path);
+  check_coordinates(reference.cells, "cell_id", path);
+  check_coordinates(reference.stores, "store_id", path);
   const h5::Handle dictionaries = h5::open_group(file.get(), "dictionaries", path);
   std::vector<std::string> names;
   hsize_t index = 0;

@@ -1,6 +1,8 @@
 // src/io/schema.cpp: the channel schemas and standard code tables.
 #include "io/schema.hpp"
 
+#include <stdexcept>
+
 #include "core/error.hpp"
 #include "core/spelling.hpp"
 
@@ -14,72 +16,86 @@ std::vector<ChannelSchema> build_schemas() {
   return {
       {"customers",
        {id,
-        {"region", T::Int32, "region code (dictionary region)"},
-        {"gender", T::Int8, "1 male, 2 female"},
+        {"region", T::Int32, "region code (dictionary region)", Codes::dictionary("region")},
+        {"gender", T::Int8, "1 male, 2 female", Codes::dictionary("gender")},
         {"birth_year", T::Int32, "year"},
         {"join_date", T::Int64, "Unix seconds UTC"},
         {"plan_id", T::Int32, "tariff plan code"},
-        {"plan_fee", T::Int64, "fen per month"},
+        {"plan_fee", T::Int64, "fen per month", {}, Sign::NonNegative},
         {"voice_quota_min", T::Int32, "minutes per month in the plan"},
         {"data_quota_mb", T::Int32, "MB per month in the plan"},
-        {"contract_type", T::Int8, "0 none, 1 contract, 2 handset contract"},
+        {"contract_type", T::Int8, "0 none, 1 contract, 2 handset contract",
+         Codes::dictionary("contract_type")},
         {"contract_end", T::Int64, "Unix seconds UTC, missing if no contract"},
-        {"payer", T::Int8, "0 self, 1 company"},
-        {"star_level", T::Int8, "1-5"},
-        {"handset_brand", T::Int32, "code (dictionary handset_brand)"},
-        {"premium_number", T::Int8, "0/1"},
-        {"converged", T::Int8, "0/1, bundled with broadband"},
-        {"status", T::Int8, "0 active, 1 churned in the period"}},
-       ""},
+        {"payer", T::Int8, "0 self, 1 company", Codes::dictionary("payer")},
+        {"star_level", T::Int8, "1-5", Codes::range(1, 5)},
+        {"handset_brand", T::Int32, "code (dictionary handset_brand)", Codes::dictionary("handset_brand")},
+        {"premium_number", T::Int8, "0/1", Codes::range(0, 1)},
+        {"converged", T::Int8, "0/1, bundled with broadband", Codes::range(0, 1)},
+        {"status", T::Int8, "0 active, 1 churned in the period", Codes::dictionary("status")}},
+       "",
+       TimeUnit::None},
       {"billing",
        {id,
         {"month", T::Int32, "YYYYMM"},
-        {"amount", T::Int64, "fen"},
-        {"voice_min_used", T::Int32, "minutes"},
-        {"data_mb_used", T::Int64, "MB"},
+        {"amount", T::Int64, "fen", {}, Sign::NonNegative},
+        {"voice_min_used", T::Int32, "minutes", {}, Sign::NonNegative},
+        {"data_mb_used", T::Int64, "MB", {}, Sign::NonNegative},
         {"balance", T::Int64, "fen, end of month"},
-        {"paid_on_time", T::Int8, "0/1"}},
-       "month"},
+        {"paid_on_time", T::Int8, "0/1", Codes::range(0, 1)}},
+       "month",
+       TimeUnit::YearMonth},
       {"usage",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
-        {"kind", T::Int8, "0 voice, 1 sms, 2 data"},
-        {"duration_s", T::Int32, "seconds"},
-        {"bytes", T::Int64, "bytes"},
-        {"cell_id", T::Int32, "cell (reference cells)"},
-        {"roaming", T::Int8, "0/1"},
+        {"kind", T::Int8, "0 voice, 1 sms, 2 data", Codes::dictionary("usage_kind")},
+        {"duration_s", T::Int32, "seconds", {}, Sign::NonNegative},
+        {"bytes", T::Int64, "bytes", {}, Sign::NonNegative},
+        {"cell_id", T::Int32, "cell (reference cells)", Codes::reference_key("cells")},
+        {"roaming", T::Int8, "0/1", Codes::range(0, 1)},
         {"peer", T::UInt64, "keyed hash of the other party, 0 none"},
-        {"charge", T::Int64, "fen"}},
-       "ts"},
+        {"charge", T::Int64, "fen", {}, Sign::NonNegative}},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"web",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
-        {"domain_id", T::Int32, "domain (reference domains)"},
-        {"bytes", T::Int64, "bytes"}},
-       "ts"},
+        {"domain_id", T::Int32, "domain (reference domains)", Codes::reference_key("domains")},
+        {"bytes", T::Int64, "bytes", {}, Sign::NonNegative}},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"service",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
-        {"channel", T::Int8, "0 hotline, 1 app, 2 web, 3 store, 4 social"},
-        {"category", T::Int8, "0 consult, 1 complaint, 2 fault, 3 suggestion, 4 IT demand"},
-        {"duration_s", T::Int32, "seconds"},
-        {"satisfaction", T::Int8, "1-5, missing INT8_MIN"},
-        {"resolved", T::Int8, "0/1"}},
-       "ts"},
+        {"channel", T::Int8, "0 hotline, 1 app, 2 web, 3 store, 4 social",
+         Codes::dictionary("service_channel")},
+        {"category", T::Int8, "0 consult, 1 complaint, 2 fault, 3 suggestion, 4 IT demand",
+         Codes::dictionary("service_category")},
+        {"duration_s", T::Int32, "seconds", {}, Sign::NonNegative},
+        {"satisfaction", T::Int8, "1-5, missing INT8_MIN", Codes::range(1, 5)},
+        {"resolved", T::Int8, "0/1", Codes::range(0, 1)}},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"marketing",
        {id,
         {"ts", T::Int64, "Unix seconds UTC"},
         {"campaign_id", T::Int32, "campaign code"},
-        {"channel", T::Int8, "0 sms, 1 pop-up, 2 toolbar, 3 social, 4 store, 5 hotline"},
-        {"outcome", T::Int8, "0 sent, 1 clicked, 2 accepted, 3 declined"}},
-       "ts"},
+        {"channel", T::Int8, "0 sms, 1 pop-up, 2 toolbar, 3 social, 4 store, 5 hotline",
+         Codes::dictionary("marketing_channel")},
+        {"outcome", T::Int8, "0 sent, 1 clicked, 2 accepted, 3 declined",
+         Codes::dictionary("marketing_outcome")}},
+       "ts",
+       TimeUnit::UnixSeconds},
       {"identity",
        {id,
-        {"source", T::Int8, "0 customers/BSS, 1 usage, 2 web/app, 3 service, 4 marketing"},
-        {"id_type", T::Int8, "0 phone, 1 id_card, 2 device, 3 email, 4 account"},
+        {"source", T::Int8, "0 customers/BSS, 1 usage, 2 web/app, 3 service, 4 marketing",
+         Codes::dictionary("identity_source")},
+        {"id_type", T::Int8, "0 phone, 1 id_card, 2 device, 3 email, 4 account",
+         Codes::dictionary("id_type")},
         {"id_hash", T::UInt64, "keyed hash of the identifier, 0 missing"},
         {"ts", T::Int64, "Unix seconds UTC"}},
-       "ts"},
+       "ts",
+       TimeUnit::UnixSeconds},
   };
 }
 
@@ -98,6 +114,18 @@ const ColumnSpec* ChannelSchema::find(std::string_view column) const {
     if (c.name == column) return &c;
   }
   return nullptr;
+}
+
+TimeSpan month_span(TimeUnit unit, const Period& month) {
+  switch (unit) {
+    case TimeUnit::UnixSeconds:
+      return {month.start(), month.end()};
+    case TimeUnit::YearMonth:
+      return {month.yyyymm(), month.yyyymm() + 1};
+    case TimeUnit::None:
+      break;
+  }
+  throw std::logic_error("month_span of a channel without a time column");
 }
 
 const std::vector<ChannelSchema>& channel_schemas() {

@@ -18,6 +18,8 @@ inline const std::string kAttrFormat = "format";  // "portrait-shard"
 inline const std::string kAttrFormatVersion = "format_version";
 inline const std::string kAttrProducer = "producer";
 inline const std::string kAttrPeriod = "period";
+// Optional: the first month of an export of several months (see ShardAttributes).
+inline const std::string kAttrFirstPeriod = "first_period";
 // Table attributes (on "/<channel>").
 inline const std::string kAttrChannel = "channel";
 inline const std::string kAttrRows = "rows";
@@ -27,6 +29,10 @@ struct ShardAttributes {
   std::string producer;  // the system that wrote the shard, e.g. "portrait gen"
   std::string period;    // "YYYY-MM"
   int compression = 0;   // deflate level 0..9 (0: none); 1 is the fast choice
+  // Empty: the records are of `period`. Else "YYYY-MM" before it: an export
+  // of the months first_period..period, whose earlier months are history
+  // for a run of `period` (a source system that exports a quarter at once).
+  std::string first_period;
 };
 
 }  // namespace portrait::io

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/period.hpp"
 #include "core/spelling.hpp"
 #include "io/schema.hpp"
 #include "io/shard_format.hpp"
@@ -54,6 +55,16 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
                 path_, "convert the file or use the portrait release that matches its format version");
   }
   period_ = h5::read_string_attribute(file_.get(), kAttrPeriod, path_);
+  const Period period = parse_period(period_, path_ + ": attribute '" + kAttrPeriod + "'");
+  first_period_ = period_;
+  if (h5::has_attribute(file_.get(), kAttrFirstPeriod)) {
+    first_period_ = h5::read_string_attribute(file_.get(), kAttrFirstPeriod, path_);
+    const std::string where = path_ + ": attribute '" + kAttrFirstPeriod + "'";
+    if (parse_period(first_period_, where).yyyymm() > period.yyyymm()) {
+      throw Error("first_period " + first_period_ + " is after the period " + period_, where,
+                  "write the shard again: first_period names the earliest month of its records");
+    }
+  }
   producer_ = h5::has_attribute(file_.get(), kAttrProducer)
                   ? h5::read_string_attribute(file_.get(), kAttrProducer, path_)
                   : std::string();
@@ -117,7 +128,7 @@ void ShardReader::validate_table(const std::string& name) {
     bytes += H5Dget_storage_size(dataset.get());
     layout.columns.emplace_back(column, *type);
   }
-  tables_.push_back({path_, name, static_cast<std::uint64_t>(rows), bytes, period_});
+  tables_.push_back({path_, name, static_cast<std::uint64_t>(rows), bytes, period_, first_period_});
   layouts_.push_back(std::move(layout));
 }
 

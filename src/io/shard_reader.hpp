@@ -20,6 +20,7 @@ struct ShardTableInfo {
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;  // stored bytes of the table's columns (after compression)
   std::string period;
+  std::string first_period;  // the earliest month of its records: `period` unless the shard says
 };
 
 class ShardReader {
@@ -30,6 +31,8 @@ class ShardReader {
 
   const std::string& path() const { return path_; }
   const std::string& period() const { return period_; }
+  // The months first_period()..period() are those the file's records are of.
+  const std::string& first_period() const { return first_period_; }
   const std::string& producer() const { return producer_; }
   const std::vector<ShardTableInfo>& tables() const { return tables_; }
   bool has(const std::string& channel) const;
@@ -50,6 +53,7 @@ class ShardReader {
 
   std::string path_;
   std::string period_;
+  std::string first_period_;
   std::string producer_;
   h5::Handle file_;
   std::vector<ShardTableInfo> tables_;

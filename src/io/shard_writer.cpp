@@ -13,7 +13,11 @@ namespace portrait::io {
 ShardWriter::ShardWriter(const std::string& path, ShardAttributes attrs)
     : path_(path), attrs_(std::move(attrs)) {
   h5::silence_errors();
-  parse_period(attrs_.period, path_);
+  const Period period = parse_period(attrs_.period, path_);
+  if (!attrs_.first_period.empty() && parse_period(attrs_.first_period, path_).yyyymm() > period.yyyymm()) {
+    throw Error("first_period " + attrs_.first_period + " is after the period " + attrs_.period, path_,
+                "first_period names the earliest month of the records, period the latest");
+  }
   if (attrs_.compression < 0 || attrs_.compression > 9) {
     throw Error("bad compression level " + std::to_string(attrs_.compression), path_, "use 0 (none) to 9");
   }
@@ -25,6 +29,7 @@ ShardWriter::ShardWriter(const std::string& path, ShardAttributes attrs)
   h5::write_attribute(file_.get(), kAttrFormatVersion, kShardFormatVersion);
   h5::write_attribute(file_.get(), kAttrProducer, attrs_.producer);
   h5::write_attribute(file_.get(), kAttrPeriod, attrs_.period);
+  if (!attrs_.first_period.empty()) h5::write_attribute(file_.get(), kAttrFirstPeriod, attrs_.first_period);
 }
 
 ShardWriter::~ShardWriter() { file_.reset(); }

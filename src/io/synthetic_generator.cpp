@@ -102,7 +102,7 @@ WriteCounts write_rank_shards(const Options& o, const Population& p, const std::
     }
     add_dirt(o, (c << 32) + static_cast<std::uint64_t>(job.index_in_channel), table);
     ShardWriter writer((shards / job.file).string(),
-                       {"portrait gen", shard_period.to_string(), o.compression});
+                       {"portrait gen", shard_period.to_string(), o.compression, {}});
     writer.write(table);
     writer.close();
     counts.rows[c] += table.rows();

@@ -80,6 +80,14 @@ std::string cell_text(const StatValue& v) {
   return "";
 }
 
+// A CSV field, quoted (quotes doubled) when it holds a separator or quote.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
 }  // namespace
 
 GroupStats compute_group_stats(const parallel::Comm& comm, const GroupStatsInput& input) {
@@ -242,7 +250,7 @@ nlohmann::json GroupStats::to_json() const {
   return {{"id", id}, {"group_by", group_by}, {"measures", measures}, {"groups", rows}};
 }
 
-std::string GroupStats::to_csv() const {
+std::string GroupStats::to_csv(const KeyLabel& label) const {
   std::string text;
   for (const auto& g : group_by) fmt::format_to(std::back_inserter(text), "{},", g);
   text += "customers";
@@ -250,7 +258,8 @@ std::string GroupStats::to_csv() const {
   text += '\n';
   for (std::size_t g = 0; g < keys.size(); ++g) {
     for (std::size_t c = 0; c < group_by.size(); ++c) {
-      if (!is_missing(keys[g][c])) fmt::format_to(std::back_inserter(text), "{}", keys[g][c]);
+      if (!is_missing(keys[g][c]))
+        text += csv_field(label ? label(c, keys[g][c]) : std::to_string(keys[g][c]));
       text += ',';
     }
     fmt::format_to(std::back_inserter(text), "{}", counts[g]);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,8 +56,14 @@ struct GroupStats {
   std::vector<std::int64_t> counts;             // customers per group
   std::vector<std::vector<StatValue>> values;   // per group, per measure
 
+  // The group-by value `key` of group-by column `column` as written in the
+  // CSV (e.g. a category's label); missing keys are empty fields.
+  using KeyLabel = std::function<std::string(std::size_t column, std::int64_t key)>;
+
   nlohmann::json to_json() const;
-  std::string to_csv() const;
+  // One line per group: the group-by values (numbers, or `label` of them),
+  // customers, then every measure; fields with a comma or quote are quoted.
+  std::string to_csv(const KeyLabel& label = {}) const;
 };
 
 // Collective. Every rank gets the whole result.

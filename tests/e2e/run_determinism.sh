@@ -65,7 +65,7 @@ rc=$?
 set -e
 cat "$work/small.log"
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "a run over its memory budget did not stop cleanly (exit $rc)"
-grep -q "over its memory budget of 1 MiB" "$work/small.log" || fail "no memory budget message"
+grep -q "records take [0-9,]* bytes (.*), over its memory budget of 1,048,576 bytes (1.0 MiB)" "$work/small.log" || fail "no memory budget message"
 grep -q "raise 'memory_budget_mb'" "$work/small.log" || fail "no advice in the memory budget message"
 
 # A truncated shard: every rank exits non-zero, quickly, with one message.

@@ -2,10 +2,15 @@
 // rank's block in rank order, including ranks with no rows.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "io/output_file.hpp"
 #include "parallel/mpi_context.hpp"
 
@@ -61,6 +66,50 @@ TEST(OutputFile, TableHoldsBlocksInRankOrder) {
     H5Fclose(f);
     std::filesystem::remove(path);
   }
+}
+
+// A failed write stops every rank at the same call, and every object of the
+// file is closed on the way out: none is left for HDF5 to close inside
+// MPI_Finalize, out of step between ranks (a hang). The file's contents
+// are given up (its space goes back before the close).
+TEST(OutputFile, FailureClosesEveryObjectOnEveryRank) {
+  const parallel::Comm world;
+  const std::string path = shared_path(world, "_failed.h5");
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+  Table bad = block_of(world.rank());
+  bad.add("no/such/group", ColumnType::Int32);  // cannot be created: its groups do not exist
+  std::string message;
+  try {
+    OutputFile out(world.raw(), path);
+    out.write_table("customers", block_of(world.rank()));
+    out.write_table("broken", bad, {{"period", "2026-10"}}, {{"customer_id", {{"value_type", "int"}}}});
+    out.close();
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("creating column broken/no/such/group failed"), std::string::npos) << message;
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0) << "objects left open on rank " << world.rank();
+  MPI_Barrier(world.raw());
+  if (world.is_root()) std::filesystem::remove(path);
+}
+
+// Reserving more than the disk holds fails on every rank before any data.
+TEST(OutputFile, ReservationBeyondTheDiskIsRefused) {
+  const parallel::Comm world;
+  const std::string path = shared_path(world, "_reserved.h5");
+  std::string message;
+  try {
+    OutputFile out(world.raw(), path);
+    out.reserve(std::uint64_t{1} << 60);
+    out.write_table("customers", block_of(world.rank()));
+    out.close();
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("the output file does not fit: cannot reserve"), std::string::npos) << message;
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+  MPI_Barrier(world.raw());
+  if (world.is_root()) std::filesystem::remove(path);
 }
 
 TEST(OutputFile, CsvHoldsBlocksInRankOrderWithEmptyMissing) {

@@ -82,7 +82,7 @@ Fixture make_fixture(const parallel::Comm& comm) {
 
   if (comm.is_root()) {
     fs::create_directories(f.dir);
-    const io::ShardAttributes attrs{"test", "2026-10", 0};
+    const io::ShardAttributes attrs{"test", "2026-10", 0, {}};
     for (int part = 0; part < 2; ++part) {
       Table customers = io::make_channel_table("customers");
       std::vector<std::int64_t> ids;

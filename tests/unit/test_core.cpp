@@ -10,6 +10,7 @@
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/sizes.hpp"
 
 namespace portrait {
 namespace {
@@ -140,6 +141,13 @@ TEST(Table, ColumnReferencesSurviveAddingColumns) {
   for (int i = 0; i < 100; ++i) t.add(std::to_string(i) + "c", ColumnType::Int8);
   id.push_back(7);
   EXPECT_EQ(t.values<std::int64_t>("customer_id").front(), 7);
+}
+
+TEST(Sizes, BytesAreShownExactly) {
+  EXPECT_EQ(human_bytes(3145728), "3,145,728 bytes (3.0 MiB)");
+  EXPECT_EQ(human_bytes(3565158), "3,565,158 bytes (3.4 MiB)");
+  EXPECT_EQ(human_bytes(999), "999 bytes");
+  EXPECT_EQ(human_bytes(std::uint64_t{5} << 30), "5,368,709,120 bytes (5.0 GiB)");
 }
 
 }  // namespace

@@ -123,6 +123,14 @@ TEST(ExprCompiler, TypeMismatches) {
   EXPECT_EQ(e.problem, "expected a condition (bool), got int 'arpu_month'");
   e = error_of("min(1, is_5g)");
   EXPECT_EQ(e.problem, "min() mixes int '1' with bool 'is_5g'");
+  // A string in arithmetic or logic names the operation, not a comparison.
+  e = error_of("arpu_month + \"x\"");
+  EXPECT_EQ(e.problem, "'+' needs a number, got a string '\"x\"'");
+  EXPECT_EQ(e.begin, 13u);
+  e = error_of("-\"x\"");
+  EXPECT_EQ(e.problem, "unary '-' needs a number, got a string '\"x\"'");
+  e = error_of("is_5g and \"yes\"");
+  EXPECT_EQ(e.problem, "expected a condition (bool), got a string '\"yes\"'");
 }
 
 TEST(ExprCompiler, StringsAreLabelsOfCategories) {

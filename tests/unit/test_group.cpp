@@ -5,10 +5,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "core/hash.hpp"
 #include "engine/group.hpp"
-#include "engine/record_checks.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -172,25 +172,34 @@ TEST(Group, SameResultForAnyThreadCount) {
   omp_set_num_threads(threads_before);
 }
 
-TEST(RecordChecks, MarksFirstFailingCheck) {
-  JobSpec job;
-  job.period = parse_period("2026-10", "t");
-  job.history_months = 1;
-  const UnixSeconds in_period = job.period.start() + 10, too_early = job.history_start() - 1;
-  Table t = usage_of({{1, in_period, 5, 0},
-                      {0, in_period, 5, 1},
-                      {2, missing<std::int64_t>(), 5, 2},
-                      {3, too_early, 5, 3},
-                      {4, job.period.end(), 5, 4},
-                      {5, in_period, -1, 5},
-                      {-7, too_early, -1, 6}});
-  mark_bad_records("usage", job, t);
-  const auto& r = t.values<std::int8_t>("_reason");
-  const std::vector<Reason> expected{
-      Reason::kNone,          Reason::kInvalidCustomerId, Reason::kMissingTime,      Reason::kOutsidePeriod,
-      Reason::kOutsidePeriod, Reason::kNegativeValue,     Reason::kInvalidCustomerId};
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    EXPECT_EQ(r[i], static_cast<std::int8_t>(expected[i])) << i;
+// A corrupt charge that would overflow a customer's int64 sum: the largest
+// charges are quarantined until the rest fits, the customer's other records
+// stay, and other customers are untouched.
+TEST(Group, SumsThatOverflowQuarantineTheLargestValues) {
+  constexpr std::int64_t kHuge = std::numeric_limits<std::int64_t>::max() / 2 + 10;
+  Accounting accounting({"customers", "usage"});
+  std::vector<std::pair<std::string, Table>> channels;
+  // Customer 1: three huge charges (any two overflow) and two small ones:
+  // the two largest go (of equal values, the first in record order first);
+  // customer 2's sum fits.
+  channels.emplace_back("usage", usage_of({{1, 10, kHuge, 1},
+                                           {1, 20, 5, 2},
+                                           {1, 30, kHuge, 3},
+                                           {1, 40, kHuge - 1, 4},
+                                           {1, 50, 7, 5},
+                                           {2, 10, kHuge, 6},
+                                           {2, 20, kHuge / 2, 7}}));
+  GroupedCustomers g;
+  group_records(customers_of({1, 2}), std::move(channels), kBuckets, accounting, g);
+  const Table& q = g.quarantine[1];
+  ASSERT_EQ(q.rows(), 2u);
+  EXPECT_EQ(q.values<std::int64_t>("_record"), (std::vector<std::int64_t>{1, 3}));
+  for (const auto r : q.values<std::int8_t>("_reason"))
+    EXPECT_EQ(r, static_cast<std::int8_t>(Reason::kSumOverflow));
+  EXPECT_EQ(g.find("usage")->records.values<std::int64_t>("_record"),
+            (bucket_of(1, kBuckets) <= bucket_of(2, kBuckets) ? std::vector<std::int64_t>{2, 4, 5, 6, 7}
+                                                              : std::vector<std::int64_t>{6, 7, 2, 4, 5}));
+  EXPECT_EQ(accounting.channels()[1].quarantined[static_cast<std::size_t>(Reason::kSumOverflow)], 2);
 }
 
 }  // namespace

@@ -87,6 +87,25 @@ TEST(Import, CsvReaderHandlesQuotes) {
   EXPECT_EQ(csv_quote("a\"b"), "\"a\"\"b\"");
 }
 
+// A quote where RFC 4180 allows none is a quoting fault of the record, not
+// part of a value (which would then miss its code table or fail as a number).
+TEST(Import, CsvReaderNamesStrayQuotes) {
+  const std::string path = write_file("stray.csv", "a,b\nKS,y\"es\n\"KS\"x,yes\nKS,\"no\"\n\"open,1\n");
+  CsvReader csv(path);
+  ASSERT_TRUE(csv.next());
+  EXPECT_FALSE(csv.malformed());
+  ASSERT_TRUE(csv.next());
+  EXPECT_EQ(csv.quoting_problem(), "a quote inside an unquoted field in field 2");
+  ASSERT_TRUE(csv.next());
+  EXPECT_EQ(csv.quoting_problem(), "text after the closing quote in field 1");
+  ASSERT_TRUE(csv.next());
+  EXPECT_FALSE(csv.malformed());
+  EXPECT_EQ(csv.fields()[1], "no");
+  ASSERT_TRUE(csv.next());
+  EXPECT_EQ(csv.quoting_problem(), "unterminated quote in field 1");
+  std::filesystem::remove(path);
+}
+
 TEST(Import, MappingErrorsNameFileLineAndFix) {
   const std::string head = "period: 2024-03\ntables:\n  billing:\n    columns:\n";
   const std::string full =

@@ -138,6 +138,27 @@ TEST(Job, LinkingProfilesAndTheirErrors) {
             ":7:3: the job links probabilistically but resolves no identiti");
 }
 
+// The job is identified by its bytes, not by how its path is spelt: the same
+// file read by a relative and an absolute path has one checksum.
+TEST(Job, RequiredChannelsAndTheJobsChecksum) {
+  const std::string text =
+      "period: 2026-10\n"
+      "inputs:\n"
+      "  shards: data/*.h5\n"
+      "  require_channels: [billing, usage]\n"
+      "output: out\n";
+  const auto path = write_job("required", text);
+  const JobSpec job = load_job(path);
+  EXPECT_EQ(job.required_channels, (std::vector<std::string>{"billing", "usage"}));
+  const auto relative = std::filesystem::relative(path).string();
+  EXPECT_NE(relative, path);
+  EXPECT_EQ(load_job(relative).sha256, job.sha256);
+  EXPECT_EQ(job.sha256.size(), 64u);
+  EXPECT_NE(load_job(write_job("required2", text + "buckets: 64\n")).sha256, job.sha256);
+  EXPECT_EQ(error_of("period: 2026-10\ninputs:\n  shards: x.h5\n  require_channels: [biling]\noutput: out\n"),
+            ":4:22: unknown channel 'biling' in 'require_channels'\n  hint: did you mean 'billing'?");
+}
+
 TEST(Job, MissingFileSaysSo) {
   try {
     load_job("/nonexistent/job.yaml");

@@ -78,5 +78,35 @@ TEST(ReadPlan, ListingSortsGlobsAndNamesPatternsThatMatchNothing) {
   }
 }
 
+// A shard on storage that is not mounted shows as a dangling link: listing
+// it must stop the run, not drop the shard's records from the month.
+TEST(ReadPlan, MatchesThatCannotBeReadAreErrors) {
+  const auto dir = std::filesystem::temp_directory_path() / "portrait_read_plan_unreadable";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a.h5") << "x";
+  const auto expect_error = [&](const std::string& pattern, const std::string& needle) {
+    try {
+      list_shard_files({pattern}, "job.yaml");
+      ADD_FAILURE() << pattern << " was listed";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+      EXPECT_EQ(e.where(), "job.yaml");
+    }
+  };
+  std::filesystem::create_symlink(dir / "gone" / "b.h5", dir / "b.h5");
+  expect_error((dir / "*.h5").string(),
+               "is a symbolic link to '" + (dir / "gone" / "b.h5").string() + "', which does not exist");
+  std::filesystem::remove(dir / "b.h5");
+  std::filesystem::create_symlink(dir / "c.h5", dir / "c.h5");  // a loop
+  expect_error((dir / "*.h5").string(), "shard '" + (dir / "c.h5").string() + "'");
+  std::filesystem::remove(dir / "c.h5");
+  std::filesystem::create_directories(dir / "d.h5");
+  expect_error((dir / "*.h5").string(), "is a directory");
+  std::filesystem::remove(dir / "d.h5");
+  EXPECT_EQ(list_shard_files({(dir / "*.h5").string()}, "job.yaml").size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace portrait::engine

@@ -47,7 +47,7 @@ class ShardFormat : public ::testing::Test {
   // A valid shard with a 100-row billing table, for the tests to damage.
   std::string good_shard() {
     const std::string path = file("good.h5");
-    ShardWriter writer(path, {"test", "2024-03", 1});
+    ShardWriter writer(path, {"test", "2024-03", 1, {}});
     writer.write(billing(100, 1));
     writer.close();
     return path;
@@ -85,7 +85,7 @@ TEST_F(ShardFormat, RoundTripKeepsEveryValueAndExtraColumns) {
   for (std::size_t i = 0; i < t.rows(); ++i) t.values<double>("discount")[i] = 0.5 * static_cast<double>(i);
   t.values<double>("discount")[3] = missing<double>();
   {
-    ShardWriter writer(path, {"unit test", "2024-03", 0});
+    ShardWriter writer(path, {"unit test", "2024-03", 0, {}});
     writer.write(t);
     writer.close();
   }
@@ -125,7 +125,7 @@ TEST_F(ShardFormat, WritingAChannelAgainAppendsAndCompressionShrinks) {
   const std::string plain = file("plain.h5");
   const std::string packed = file("packed.h5");
   for (const auto& [path, level] : {std::pair{plain, 0}, std::pair{packed, 1}}) {
-    ShardWriter writer(path, {"test", "2024-03", level});
+    ShardWriter writer(path, {"test", "2024-03", level, {}});
     writer.write(billing(70000, 1));
     writer.write(billing(30000, 70001));
     writer.write(billing(0, 1));
@@ -143,7 +143,7 @@ TEST_F(ShardFormat, WritingAChannelAgainAppendsAndCompressionShrinks) {
 }
 
 TEST_F(ShardFormat, WriterRejectsTablesThatBreakTheSchema) {
-  ShardWriter writer(file("w.h5"), {"test", "2024-03", 0});
+  ShardWriter writer(file("w.h5"), {"test", "2024-03", 0, {}});
   Table unknown("bililng");
   unknown.add("customer_id", ColumnType::Int64);
   try {
@@ -158,7 +158,22 @@ TEST_F(ShardFormat, WriterRejectsTablesThatBreakTheSchema) {
     wrong.add(name, name == "amount" ? ColumnType::Float64 : t.column(name).type());
   }
   EXPECT_THROW(writer.write(wrong), Error);
-  EXPECT_THROW(ShardWriter(file("p.h5"), {"test", "March", 0}), Error);
+  EXPECT_THROW(ShardWriter(file("p.h5"), {"test", "March", 0, {}}), Error);
+}
+
+// An export of several months says its first month; the reader gives the
+// period itself as the first month of a shard that does not say, and
+// refuses a first month after the period.
+TEST_F(ShardFormat, FirstPeriodOfAnExportOfSeveralMonths) {
+  {
+    ShardWriter writer(file("q.h5"), {"test", "2024-03", 0, "2024-01"});
+    writer.write(billing(3, 1));
+    writer.close();
+  }
+  EXPECT_EQ(ShardReader(file("q.h5")).first_period(), "2024-01");
+  EXPECT_EQ(ShardReader(file("q.h5")).tables().at(0).first_period, "2024-01");
+  EXPECT_EQ(ShardReader(good_shard()).first_period(), "2024-03");
+  EXPECT_THROW(ShardWriter(file("r.h5"), {"test", "2024-03", 0, "2024-04"}), Error);
 }
 
 TEST_F(ShardFormat, MissingRequiredColumnNamesFileTableAndColumn) {
