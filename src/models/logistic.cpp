@@ -10,24 +10,13 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "models/cholesky.hpp"
+#include "models/log_loss.hpp"
 #include "parallel/collective_error.hpp"
 #include "parallel/reduce.hpp"
 
 namespace portrait::models {
 
 namespace {
-
-double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
-
-// log(1 + exp(z)) - y z without overflow.
-double log_loss(double z, double y) {
-  const double softplus = z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
-  return softplus - y * z;
-}
 
 struct NewtonSystem {
   double objective = 0.0;

@@ -12,6 +12,8 @@ namespace portrait::models {
 
 namespace {
 
+constexpr std::size_t kDeciles = 10;
+
 double lift_at(const std::vector<ScoredLabel>& descending, double fraction, std::int64_t positives) {
   const auto n = static_cast<std::int64_t>(descending.size());
   if (positives == 0 || n == 0) return 0.0;
@@ -67,6 +69,27 @@ BinaryMetrics binary_metrics(std::vector<ScoredLabel> rows, double threshold) {
               : std::numeric_limits<double>::quiet_NaN();
   m.lift_top_decile = lift_at(rows, 0.10, m.positives);
   m.lift_top_percent = lift_at(rows, 0.01, m.positives);
+  m.lift_top_5_percent = lift_at(rows, 0.05, m.positives);
+
+  // Sums in the sorted order: the same on every run.
+  double loss = 0.0;
+  for (const ScoredLabel& row : rows) {
+    const double p = std::clamp(row.score, 1e-15, 1.0 - 1e-15);
+    loss -= row.label ? std::log(p) : std::log1p(-p);
+  }
+  m.log_loss = m.count > 0 ? loss / static_cast<double>(m.count) : std::numeric_limits<double>::quiet_NaN();
+  m.calibration.resize(kDeciles);
+  for (std::size_t k = 0; k < kDeciles; ++k) {
+    CalibrationBin& bin = m.calibration[k];
+    double sum = 0.0;
+    for (std::size_t i = k * rows.size() / kDeciles; i < (k + 1) * rows.size() / kDeciles; ++i) {
+      ++bin.count;
+      bin.positives += rows[i].label;
+      sum += rows[i].score;
+    }
+    bin.mean_score =
+        bin.count > 0 ? sum / static_cast<double>(bin.count) : std::numeric_limits<double>::quiet_NaN();
+  }
   return m;
 }
 
@@ -89,12 +112,24 @@ BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredL
   MPI_Type_free(&record);
   BinaryMetrics m;
   if (comm.is_root()) m = binary_metrics(std::move(all), threshold);
-  double values[6] = {m.threshold, m.auc, m.precision, m.recall, m.lift_top_decile, m.lift_top_percent};
-  long long counts_out[2] = {m.count, m.positives};
-  MPI_Bcast(values, 6, MPI_DOUBLE, 0, comm.raw());
-  MPI_Bcast(counts_out, 2, MPI_LONG_LONG, 0, comm.raw());
-  return BinaryMetrics{counts_out[0], counts_out[1], values[0], values[1],
-                       values[2],     values[3],     values[4], values[5]};
+  m.calibration.resize(kDeciles);
+  std::vector<double> values{
+      m.threshold,          m.auc,     m.precision, m.recall, m.lift_top_decile, m.lift_top_percent,
+      m.lift_top_5_percent, m.log_loss};
+  std::vector<std::int64_t> counts_out{m.count, m.positives};
+  for (const CalibrationBin& bin : m.calibration) {
+    values.push_back(bin.mean_score);
+    counts_out.push_back(bin.count);
+    counts_out.push_back(bin.positives);
+  }
+  MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_DOUBLE, 0, comm.raw());
+  MPI_Bcast(counts_out.data(), static_cast<int>(counts_out.size()), MPI_INT64_T, 0, comm.raw());
+  BinaryMetrics out{counts_out[0], counts_out[1], values[0], values[1], values[2],
+                    values[3],     values[4],     values[5], values[6], values[7]};
+  for (std::size_t k = 0; k < kDeciles; ++k) {
+    out.calibration.push_back(CalibrationBin{counts_out[2 + 2 * k], counts_out[3 + 2 * k], values[8 + k]});
+  }
+  return out;
 }
 
 }  // namespace portrait::models
