@@ -19,18 +19,53 @@ std::string_view to_string(TagState state) {
     case TagState::Offline:
       return "offline";
   }
-  return "?";
+  return "";
 }
 
 std::string_view to_string(FactAgg agg) {
-  static constexpr std::string_view names[] = {"count",          "sum",           "avg",   "min",  "max",
-                                               "count_distinct", "most_frequent", "first", "last", "share"};
-  return names[static_cast<int>(agg)];
+  switch (agg) {
+    case FactAgg::Count:
+      return "count";
+    case FactAgg::Sum:
+      return "sum";
+    case FactAgg::Avg:
+      return "avg";
+    case FactAgg::Min:
+      return "min";
+    case FactAgg::Max:
+      return "max";
+    case FactAgg::CountDistinct:
+      return "count_distinct";
+    case FactAgg::MostFrequent:
+      return "most_frequent";
+    case FactAgg::First:
+      return "first";
+    case FactAgg::Last:
+      return "last";
+    case FactAgg::Share:
+      return "share";
+  }
+  return "";
 }
 
 std::string_view to_string(MeasureKind kind) {
-  static constexpr std::string_view names[] = {"count", "sum", "avg", "share", "median", "p90", "distinct"};
-  return names[static_cast<int>(kind)];
+  switch (kind) {
+    case MeasureKind::Count:
+      return "count";
+    case MeasureKind::Sum:
+      return "sum";
+    case MeasureKind::Avg:
+      return "avg";
+    case MeasureKind::Share:
+      return "share";
+    case MeasureKind::Median:
+      return "median";
+    case MeasureKind::P90:
+      return "p90";
+    case MeasureKind::Distinct:
+      return "distinct";
+  }
+  return "";
 }
 
 TimeRange window_range(const Window& window, std::int64_t period_start, std::int64_t period_end) {
@@ -95,7 +130,7 @@ std::string_view to_string(ModelKind kind) {
     case ModelKind::Rfm:
       return "rfm";
   }
-  return "?";
+  return "";
 }
 
 std::string_view to_string(MergePolicy policy) {
@@ -119,7 +154,7 @@ std::string_view to_string(MergePolicy policy) {
     case MergePolicy::ChannelPriority:
       return "channel_priority";
   }
-  return "?";
+  return "";
 }
 
 std::string merge_description(const Tag& tag) {

@@ -45,6 +45,8 @@ enum class FactAgg : std::uint8_t {
   Share
 };
 
+// The names catalogs use for these enums; "" for a value without one. Readers
+// parse and list names through the same functions (core/enum_names.hpp).
 std::string_view to_string(TagState state);
 std::string_view to_string(FactAgg agg);
 

@@ -1,24 +1,24 @@
-// src/engine/run.hpp: one monthly recompute, phase by phase, on every rank:
-//   plan    rank 0 lists the shards; every rank derives the same read plan;
-//           ranks agree on each channel's columns (required + extra)
-//   read + shuffle  rounds: each rank reads a budget-bounded batch of rows
-//           from its shards, checks them, and sends them to the owners of
-//           their customers' buckets
-//   group   sort by (bucket, customer, time, record key); quarantine
-//           duplicates and unknown customers; customer index
-//   checkpoint  each rank saves its bucket range's customers and records
-//   (identity) persons: distributed connected components over identifiers
-//   compute the catalog's tags per customer (OpenMP): facts, then rules;
-//           without a catalog, record counts and sums per channel
-//   models  the catalog's models, trained and applied with collectives
-//   checkpoint  each rank saves its customers' tags
-//   (merge) merged profiles per person
-//   reduce  the catalog's statistics, exact totals and the accounting (MPI
-//           collectives)
-//   write   one HDF5 file (collective), optional CSV, statistics JSON/CSV,
-//           manifest last
+// src/engine/run.hpp: one monthly recompute on every rank, as a sequence of
+// phases over one run state (run_state.hpp; the sequence is in run.cpp):
+//   plan          the shard list and read plan, agreed columns, checksums,
+//                 the compiled catalog, reference lookups, checkpoints
+//   read+shuffle  rounds: each rank reads a budget-bounded batch of rows,
+//                 checks them and sends them to their buckets' owners
+//   group         sort by (bucket, customer, time, record key); quarantine
+//                 duplicates and unknown customers      -> checkpoint grouped
+//   previous      last month's tags, when rules read prev.<tag>
+//   identity      persons: distributed connected components over identifiers
+//   compute       the catalog's facts, then rules (OpenMP); without a
+//                 catalog, record counts and sums per channel
+//   persons       the person id column joins the tag table
+//   models        the catalog's models, trained and applied collectively
+//   rules:after-models  the rules that read model outputs -> checkpoint tagged
+//   merge         merged profiles per person
+//   reduce        statistics, exact totals, the accounting check
+//   write         tags.h5 (collective), CSV, statistics, models
+//   manifest      last: its presence marks a complete output
 // Any rank's error stops every rank with the same message. With `resume`, the
-// run starts after the latest complete checkpoint (see checkpoint.hpp).
+// run enters the sequence after the phase whose checkpoint it resumes.
 #pragma once
 
 #include <nlohmann/json.hpp>

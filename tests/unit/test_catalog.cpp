@@ -242,6 +242,11 @@ TEST(Catalog, TagErrors) {
   e = error_of(with_tags("          - id: period_end\n            rule: {expr: \"1\"}\n"));
   EXPECT_EQ(e.problem().substr(0, e.problem().find('\n')),
             "tag id 'period_end' is a reserved name of expressions");
+  for (const char* key : {"bucket", "person_id"}) {
+    e = error_of(with_tags("          - id: " + std::string(key) + "\n            rule: {expr: \"1\"}\n"));
+    EXPECT_EQ(e.problem().substr(0, e.problem().find('\n')),
+              "tag id '" + std::string(key) + "' is a key column of the tag table");
+  }
   e = error_of(with_tags("          - id: a\n"));
   EXPECT_EQ(e.problem().substr(0, 35), "tag 'a' has neither 'fact' nor 'rul");
   e =

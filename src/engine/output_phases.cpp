@@ -1,0 +1,204 @@
+// src/engine/output_phases.cpp: the phases after the tags: merged profiles
+// per person, the reduce (statistics, exact totals, the accounting check),
+// the output files under <output>.partial, and the manifest, written last
+// and renamed with the directory so an output with a manifest is whole.
+#include <fmt/format.h>
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "engine/run_state.hpp"
+#include "engine/tag_phase.hpp"
+#include "io/output_file.hpp"
+#include "parallel/collective_error.hpp"
+#include "parallel/metadata.hpp"
+#include "parallel/reduce.hpp"
+
+namespace portrait::engine {
+namespace {
+
+std::uint64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+std::string format_int128(Int128 v) {
+  if (v == 0) return "0";
+  const bool negative = v < 0;
+  auto u = negative ? static_cast<UInt128>(-(v + 1)) + 1 : static_cast<UInt128>(v);
+  std::string digits;
+  while (u > 0) {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  if (negative) digits.push_back('-');
+  return {digits.rbegin(), digits.rend()};
+}
+
+// What a reader of tags.h5 needs to interpret a tag column: its value type,
+// and for a category the labels its codes index.
+io::OutputFile::ColumnAttributes tag_column_attributes(const catalog::Catalog& catalog) {
+  io::OutputFile::ColumnAttributes out;
+  for (const auto& tag : catalog.tags) {
+    auto& attributes = out[tag.id];
+    attributes["value_type"] = std::string(catalog::to_string(tag.type));
+    if (tag.type == catalog::ValueType::Category) attributes["labels"] = nlohmann::json(tag.labels).dump();
+  }
+  return out;
+}
+
+std::filesystem::path partial_dir(const JobSpec& job) { return job.output + ".partial"; }
+
+}  // namespace
+
+std::size_t key_column_count(const Table& tags) {
+  std::size_t n = 0;
+  for (const char* key : {"customer_id", "bucket", "person_id"}) n += tags.has(key);
+  return n;
+}
+
+void merge(RunState& s) {
+  s.profiles = merge_profiles(s.comm, *s.catalog, s.tags, s.grouped.customers, s.partition, s.round_bytes());
+  for (const auto& tag : s.catalog->tags) {
+    if (tag.merge != catalog::MergePolicy::None) s.merge_policies[tag.id] = catalog::merge_description(tag);
+  }
+}
+
+void reduce(RunState& s) {
+  s.global = s.accounting.global(s.comm);
+  if (s.catalog) {
+    for (const auto& spec : s.catalog->statistics) {
+      if (spec.persons && !s.profiles) {
+        s.skipped_statistics.push_back(spec.id);
+        s.progress.note("statistic '" + spec.id +
+                        "' is over persons and this job resolves no identities: skipped");
+      }
+    }
+    s.statistics =
+        compute_catalog_statistics(s.comm, *s.catalog, s.grouped.customers, s.tags, s.grouped.bucket, s.range,
+                                   s.profiles ? &s.profiles->persons : nullptr);
+  }
+  // Without a catalog, the built-in facts' exact totals are the run's summary.
+  std::vector<Int128> local_totals;
+  if (!s.catalog) {
+    for (std::size_t c = key_column_count(s.tags); c < s.tags.column_count(); ++c) {
+      Int128 sum = 0;
+      for (auto v : s.tags.column(c).values<std::int64_t>()) sum += v;
+      local_totals.push_back(sum);
+    }
+  }
+  s.totals = parallel::sum_exact(s.comm, local_totals);
+  s.customers_total = parallel::sum_int64(s.comm, static_cast<std::int64_t>(s.grouped.size()));
+  if (const auto bad = s.global->unbalanced(); !bad.empty()) {
+    throw Error(fmt::format("record accounting does not add up for channel '{}'", bad.front()), "run",
+                "this is a bug in portrait: please report it with the manifest");
+  }
+}
+
+void write_outputs(RunState& s) {
+  const JobSpec& job = s.job;
+  const parallel::Comm& comm = s.comm;
+  // Everything is written under <output>.partial and renamed when complete,
+  // so an output directory with a manifest is always a whole run.
+  const std::filesystem::path out_dir = partial_dir(job);
+  parallel::collectively(comm, [&] {
+    if (!comm.is_root()) return;
+    std::filesystem::remove_all(out_dir);
+    std::filesystem::create_directories(out_dir);
+  });
+  parallel::collectively(comm, [&] {
+    io::OutputFile out(comm.raw(), (out_dir / "tags.h5").string());
+    const auto tag_attributes =
+        s.catalog ? tag_column_attributes(*s.catalog) : io::OutputFile::ColumnAttributes();
+    s.written = out.write_table("customers", s.tags, {{"period", job.period.to_string()}, {"job", job.file}},
+                                tag_attributes);
+    for (std::size_t k = 0; k < s.channels.size(); ++k) {
+      out.write_table("quarantine_" + s.channels[k], s.grouped.quarantine[k], {{"channel", s.channels[k]}});
+    }
+    if (s.profiles) {
+      s.persons_written = out.write_table("persons", s.profiles->persons,
+                                          {{"merge_policies", s.merge_policies.dump()}}, tag_attributes);
+      out.write_table("person_members", s.profiles->members);
+    }
+    out.close();
+    if (job.write_csv) io::write_csv(comm.raw(), (out_dir / "tags.csv").string(), s.tags);
+    if (comm.is_root() && s.catalog) {
+      std::ofstream(out_dir / "statistics.json") << statistics_json(*s.catalog, s.statistics).dump(2) << '\n';
+      std::filesystem::create_directories(out_dir / "statistics");
+      for (const auto& st : s.statistics)
+        std::ofstream(out_dir / "statistics" / (st.id + ".csv")) << st.to_csv();
+      if (!s.models.saved.empty()) std::filesystem::create_directories(out_dir / "models");
+      for (const auto& [file, json] : s.models.saved)
+        std::ofstream(out_dir / "models" / file) << json << '\n';
+    }
+  });
+}
+
+void write_manifest(RunState& s) {
+  const JobSpec& job = s.job;
+  const parallel::Comm& comm = s.comm;
+  const std::vector<std::int64_t> moved = parallel::sum_int64(
+      comm, std::vector<std::int64_t>{static_cast<std::int64_t>(s.shuffle_stats.bytes_sent),
+                                      static_cast<std::int64_t>(s.shuffle_stats.rows_sent)});
+  const std::vector<std::uint64_t> rss_all = parallel::allgather_objects(comm, peak_rss_bytes());
+
+  nlohmann::json& manifest = s.manifest;
+  manifest["job"] = job.file;
+  manifest["period"] = job.period.to_string();
+  manifest["ranks"] = comm.size();
+  manifest["threads_per_rank"] = omp_get_max_threads();
+  manifest["buckets"] = job.buckets;
+  manifest["memory_budget_mb"] = job.memory_budget_bytes >> 20;
+  for (std::size_t i = 0; i < s.files.size(); ++i) {
+    manifest["inputs"].push_back(
+        {{"path", s.files[i].path}, {"bytes", s.files[i].bytes}, {"checksum", s.checksums[i]}});
+  }
+  manifest["customers"] = s.customers_total;
+  manifest["output_rows"] = s.written;
+  manifest["accounting"] = s.global->to_json();
+  for (const auto& [phase, seconds] : s.progress.phase_seconds()) manifest["phase_seconds"][phase] = seconds;
+  manifest["wall_seconds"] = s.progress.elapsed();
+  manifest["shuffle"] = {
+      {"bytes_sent", moved[0]}, {"rows_sent", moved[1]}, {"rounds", s.shuffle_stats.rounds}};
+  manifest["peak_rss_bytes_per_rank"] = rss_all;
+  const std::size_t first_total = key_column_count(s.tags);
+  for (std::size_t c = 0; c < s.totals.size(); ++c) {
+    manifest["totals"][s.tags.column_name(c + first_total)] = format_int128(s.totals[c]);
+  }
+  if (job.resolve_identity) manifest["identity"] = s.identity_report;
+  if (s.profiles)
+    manifest["merged_profiles"] = {{"persons", s.persons_written}, {"policies", s.merge_policies}};
+  if (s.catalog) {
+    manifest["catalog"] = {{"file", job.catalog},
+                           {"sha256", s.catalog_sha256},
+                           {"tags_computed", s.tags.column_count() - key_column_count(s.tags)},
+                           {"facts", s.catalog->fact_count()},
+                           {"rules", s.catalog->rule_count()}};
+    for (const auto& st : s.statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");
+    if (!s.skipped_statistics.empty()) manifest["statistics_skipped"] = s.skipped_statistics;
+    if (!s.catalog->models.empty()) manifest["models"] = s.models.manifest;
+  }
+  manifest["reference"] = job.reference;
+  if (!job.reference.empty()) manifest["reference_checksum"] = s.reference_checksum;
+  if (s.previous) {
+    manifest["previous"] = {
+        {"tags", s.previous->tags_file}, {"period", s.previous->period}, {"checksum", s.previous->checksum}};
+  }
+  if (s.resumed)
+    manifest["resumed_from"] = {{"stage", to_string(s.resumed->stage)}, {"ranks", s.resumed->ranks}};
+  for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
+  parallel::collectively(comm, [&] {
+    if (!comm.is_root()) return;
+    const std::filesystem::path out_dir = partial_dir(job);
+    std::ofstream(out_dir / "manifest.json") << manifest.dump(2) << '\n';
+    std::filesystem::remove_all(job.output);
+    std::filesystem::rename(out_dir, job.output);
+  });
+}
+
+}  // namespace portrait::engine
