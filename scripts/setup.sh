@@ -23,6 +23,10 @@ packages=(
   # (mpi/pmix, which launches Debian's Open MPI under srun); munge signs its
   # credentials
   slurm-wlm munge
+  # the multi-host test cluster (cluster/local/start-hosts.sh): network
+  # namespaces and veth links (iproute2), and sshd on every host for Open
+  # MPI's ssh launcher (the cluster starts its own sshd with its own keys)
+  openssh-server openssh-client iproute2
   # the HTML report is rendered headless in tests/e2e/compare_report.sh, with a
   # font that covers its text
   chromium fonts-dejavu-core

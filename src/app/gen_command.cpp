@@ -2,8 +2,7 @@
 // Every rank builds the same population and writes its share of the shards;
 // rank 0 also writes reference.h5 and truth.h5. Failures are agreed on
 // collectively, so an error on one rank ends every rank without a hang.
-#include <mpi.h>
-
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "core/period.hpp"
 #include "io/schema.hpp"
 #include "io/synthetic_generator.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::app {
 namespace {
@@ -82,14 +82,13 @@ int run_gen(const GenArguments& args, const parallel::Comm& comm) {
     std::fprintf(stderr, "portrait gen: error on rank %d: %s\n", comm.rank(), e.what());
     failed = 1;
   }
-  MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, comm.raw());
-  if (failed != 0) return 1;
+  if (parallel::maximum(comm, failed) != 0) return 1;
 
   std::array<std::uint64_t, 8> totals{};
   totals[0] = counts.shards;
   for (std::size_t c = 0; c < 7; ++c) totals[c + 1] = counts.rows[c];
-  MPI_Reduce(comm.is_root() ? MPI_IN_PLACE : totals.data(), totals.data(), 8, MPI_UINT64_T, MPI_SUM, 0,
-             comm.raw());
+  const std::vector<std::uint64_t> summed = parallel::sum(comm, std::span<const std::uint64_t>(totals));
+  std::copy(summed.begin(), summed.end(), totals.begin());
   if (comm.is_root()) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("gen: %lld customers, period %s, %llu shards on %d rank(s) in %.2f s\n",

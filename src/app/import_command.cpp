@@ -1,8 +1,6 @@
 // src/app/import_command.cpp: `portrait import MAPPING.yaml [--input CSV]
 // --out DIR`: CSV to shards by a mapping file. The import streams one file,
 // so rank 0 does it; the other ranks learn the exit code.
-#include <mpi.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,6 +9,7 @@
 #include "core/error.hpp"
 #include "io/csv_import.hpp"
 #include "io/import_mapping.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::app {
 namespace {
@@ -42,7 +41,7 @@ int run_import(const ImportArguments& args, const parallel::Comm& comm) {
       exit_code = 1;
     }
   }
-  MPI_Bcast(&exit_code, 1, MPI_INT, 0, comm.raw());
+  parallel::broadcast(comm, exit_code);
   return exit_code;
 }
 

@@ -18,6 +18,7 @@
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
 #include "io/truth.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::app {
 namespace {
@@ -144,7 +145,7 @@ int run_inspect(const std::vector<std::string>& files, const parallel::Comm& com
     if (failures > 0)
       std::fprintf(stderr, "portrait inspect: %d of %zu file(s) failed\n", failures, files.size());
   }
-  MPI_Bcast(&failures, 1, MPI_INT, 0, comm.raw());
+  parallel::broadcast(comm, failures);
   return failures > 0 ? 1 : 0;
 }
 

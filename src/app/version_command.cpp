@@ -11,6 +11,7 @@
 
 #include "app/cli.hpp"
 #include "core/version.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::app {
 namespace {
@@ -27,8 +28,7 @@ int run_version(const parallel::Comm& comm) {
   host.copy(mine.host, kHostLen - 1);
   mine.threads = omp_get_max_threads();
 
-  std::vector<RankInfo> all(comm.is_root() ? static_cast<size_t>(comm.size()) : 0);
-  MPI_Gather(&mine, sizeof(RankInfo), MPI_BYTE, all.data(), sizeof(RankInfo), MPI_BYTE, 0, comm.raw());
+  const std::vector<RankInfo> all = parallel::gatherv(comm, std::span<const RankInfo>(&mine, 1));
   if (!comm.is_root()) return 0;
 
   for (const auto& [component, version] : build_versions()) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::catalog {
 namespace {
@@ -48,9 +49,9 @@ CatalogSource broadcast_catalog_source(const parallel::Comm& comm, const std::st
     bytes = out.str();
   }
   std::uint64_t size = bytes.size();
-  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, comm.raw());
+  parallel::broadcast(comm, size);
   bytes.resize(size);
-  MPI_Bcast(bytes.data(), static_cast<int>(size), MPI_BYTE, 0, comm.raw());
+  parallel::broadcast(comm, std::span<char>(bytes.data(), bytes.size()));
   Envelope envelope;
   std::istringstream in(bytes);
   {

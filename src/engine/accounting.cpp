@@ -3,7 +3,7 @@
 
 #include <numeric>
 
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::engine {
 
@@ -42,7 +42,7 @@ Accounting Accounting::global(const parallel::Comm& comm) const {
     flat.push_back(a.used);
     flat.insert(flat.end(), a.quarantined.begin(), a.quarantined.end());
   }
-  const auto sum = parallel::sum_int64(comm, flat);
+  const auto sum = parallel::sum<std::int64_t>(comm, flat);
   Accounting out = *this;
   std::size_t k = 0;
   for (auto& a : out.accounts_) {

@@ -88,7 +88,47 @@ void read_identity(const std::string& file, const YAML::Node& node, JobSpec& job
   }
 }
 
+// checkpoints: true | false
+// checkpoints:
+//   dir: /shared/portrait/2026-10.checkpoints   # markers (default <output>.checkpoints)
+//   local: /local/scratch/portrait              # rank files on each node's disk
+//   partner: true                               # and a copy on another host (default with local)
+void read_checkpoints(const std::string& file, const YAML::Node& node, JobSpec& job) {
+  if (node.IsScalar()) {
+    job.checkpoints =
+        scalar<bool>(file, node, "checkpoints", "true, false or a map of 'dir', 'local', 'partner'");
+    return;
+  }
+  if (!node.IsMap()) {
+    throw Error("'checkpoints' must be true, false or a map of 'dir', 'local' and 'partner'",
+                where(file, node));
+  }
+  check_keys(file, node, {"dir", "local", "partner"}, "checkpoints");
+  job.checkpoints = true;
+  if (auto d = node["dir"])
+    job.checkpoint_dir = output_directory(scalar<std::string>(file, d, "dir", "a directory path"));
+  if (auto l = node["local"]) {
+    job.checkpoint_local = output_directory(scalar<std::string>(file, l, "local", "a directory path"));
+    job.checkpoint_partner = true;
+  }
+  if (auto p = node["partner"]) {
+    job.checkpoint_partner = scalar<bool>(file, p, "partner", "true or false");
+    if (job.checkpoint_partner && job.checkpoint_local.empty()) {
+      throw Error("a partner copy is made of node-local checkpoint files, but 'local' is not set",
+                  where(file, p),
+                  "set 'local' to a node-local directory, or leave 'partner' out for the shared file system");
+    }
+  }
+}
+
 }  // namespace
+
+CheckpointPlace checkpoint_place(const JobSpec& job) {
+  return {job.checkpoint_dir.empty() ? job.output + ".checkpoints" : job.checkpoint_dir,
+          job.checkpoint_local,
+          job.checkpoint_partner,
+          {}};
+}
 
 std::string output_directory(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -168,7 +208,7 @@ JobSpec load_job(const std::string& path) {
   }
   if (auto c = root["csv"]) job.write_csv = scalar<bool>(path, c, "csv", "true or false");
   if (auto o = root["overwrite"]) job.overwrite = scalar<bool>(path, o, "overwrite", "true or false");
-  if (auto c = root["checkpoints"]) job.checkpoints = scalar<bool>(path, c, "checkpoints", "true or false");
+  if (auto c = root["checkpoints"]) read_checkpoints(path, c, job);
   if (auto id = root["identity"]) read_identity(path, id, job);
   return job;
 }

@@ -39,8 +39,15 @@ struct JobSpec {
   bool write_csv = false;
   bool overwrite = false;  // replace an existing output directory
   // Checkpoints after the group phase and after the tags (see
-  // checkpoint.hpp), in `<output>.checkpoints`; removed when the run completes.
+  // checkpoint.hpp); removed when the run completes.
   bool checkpoints = true;
+  // Where they go (`checkpoints: {dir, local, partner}`): markers, and the rank
+  // files without `local`, in `checkpoint_dir` on the shared file system
+  // (empty: `<output>.checkpoints`); with `checkpoint_local` the rank files
+  // in that node-local directory of each node, and with `checkpoint_partner`
+  // (the default there) a copy on a partner rank of another host.
+  std::string checkpoint_dir, checkpoint_local;
+  bool checkpoint_partner = false;
   // Restart from the latest complete checkpoint of an interrupted run.
   bool resume = false;
   // End the run (exit 0, no output) once this stage's checkpoint is complete:
@@ -61,6 +68,9 @@ struct JobSpec {
 // `dir` without trailing slashes: `<output>.partial` and `<output>.checkpoints`
 // are siblings of the output, never inside it.
 std::string output_directory(std::string dir);
+
+// Where the job's checkpoints go, with the output as given now (--output).
+CheckpointPlace checkpoint_place(const JobSpec& job);
 
 // Reads and checks a job file; throws portrait::Error with file:line:column,
 // the offending key or value, and a hint.

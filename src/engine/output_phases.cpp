@@ -15,8 +15,7 @@
 #include "engine/tag_phase.hpp"
 #include "io/output_file.hpp"
 #include "parallel/collective_error.hpp"
-#include "parallel/metadata.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -93,7 +92,7 @@ void reduce(RunState& s) {
     }
   }
   s.totals = parallel::sum_exact(s.comm, local_totals);
-  s.customers_total = parallel::sum_int64(s.comm, static_cast<std::int64_t>(s.grouped.size()));
+  s.customers_total = parallel::sum<std::int64_t>(s.comm, static_cast<std::int64_t>(s.grouped.size()));
   if (const auto bad = s.global->unbalanced(); !bad.empty()) {
     throw Error(fmt::format("record accounting does not add up for channel '{}'", bad.front()), "run",
                 "this is a bug in portrait: please report it with the manifest");
@@ -142,10 +141,10 @@ void write_outputs(RunState& s) {
 void write_manifest(RunState& s) {
   const JobSpec& job = s.job;
   const parallel::Comm& comm = s.comm;
-  const std::vector<std::int64_t> moved = parallel::sum_int64(
+  const std::vector<std::int64_t> moved = parallel::sum<std::int64_t>(
       comm, std::vector<std::int64_t>{static_cast<std::int64_t>(s.shuffle_stats.bytes_sent),
                                       static_cast<std::int64_t>(s.shuffle_stats.rows_sent)});
-  const std::vector<std::uint64_t> rss_all = parallel::allgather_objects(comm, peak_rss_bytes());
+  const std::vector<std::uint64_t> rss_all = parallel::allgather(comm, peak_rss_bytes());
 
   nlohmann::json& manifest = s.manifest;
   manifest["job"] = job.file;
@@ -189,8 +188,7 @@ void write_manifest(RunState& s) {
     manifest["previous"] = {
         {"tags", s.previous->tags_file}, {"period", s.previous->period}, {"checksum", s.previous->checksum}};
   }
-  if (s.resumed)
-    manifest["resumed_from"] = {{"stage", to_string(s.resumed->stage)}, {"ranks", s.resumed->ranks}};
+  if (s.resumed) manifest["resumed_from"] = s.resumed->to_json();
   for (const auto& [component, version] : build_versions()) manifest["versions"][component] = version;
   parallel::collectively(comm, [&] {
     if (!comm.is_root()) return;

@@ -24,8 +24,8 @@
 #include "io/schema.hpp"
 #include "io/shard_reader.hpp"
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 #include "parallel/metadata.hpp"
-#include "parallel/reduce.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -180,8 +180,8 @@ void agree_channels(RunState& s) {
                   "the customers channel drives the customer set: add its shards to 'inputs: shards'");
     }
   });
-  s.planned_rows =
-      static_cast<std::uint64_t>(parallel::sum_int64(s.comm, static_cast<std::int64_t>(s.planned_rows)));
+  s.planned_rows = static_cast<std::uint64_t>(
+      parallel::sum<std::int64_t>(s.comm, static_cast<std::int64_t>(s.planned_rows)));
   s.channels = {"customers"};
   for (const auto& name : io::channel_names()) {
     if (name != "customers" && s.staged.count(name)) s.channels.push_back(name);
@@ -217,12 +217,11 @@ void compile_job_catalog(RunState& s) {
 // The checkpoints of this computation, and with --resume the stage to
 // resume after.
 void open_checkpoints(RunState& s) {
-  s.checkpoints.emplace(s.job.output + ".checkpoints", run_fingerprint(s), s.job.buckets);
+  s.checkpoints.emplace(checkpoint_place(s.job), run_fingerprint(s), s.job.buckets);
   if (s.job.resume) {
     s.resumed = s.checkpoints->latest(s.comm);
     s.progress.note(s.resumed
-                        ? fmt::format("resuming from the '{}' checkpoint written by {} rank(s)",
-                                      to_string(s.resumed->stage), s.resumed->ranks)
+                        ? "resuming from " + s.resumed->describe()
                         : std::string("no complete checkpoint to resume from: starting the month over"));
   } else if (s.comm.is_root() && std::filesystem::exists(s.checkpoints->dir())) {
     s.progress.note(

@@ -15,7 +15,7 @@
 #include "engine/run_state.hpp"
 #include "io/shard_reader.hpp"
 #include "parallel/collective_error.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::engine {
 namespace {
@@ -104,7 +104,7 @@ class UnitCursor {
 std::map<std::string, Table> reserve_resident(RunState& s) {
   std::vector<std::int64_t> channel_rows;
   for (const auto& name : s.channels) channel_rows.push_back(s.planned_by_channel[name]);
-  channel_rows = parallel::sum_int64(s.comm, channel_rows);
+  channel_rows = parallel::sum<std::int64_t>(s.comm, channel_rows);
   std::map<std::string, Table> resident;
   const std::int64_t ranks = s.comm.size();
   for (std::size_t k = 0; k < s.channels.size(); ++k) {
@@ -165,7 +165,7 @@ void read_and_shuffle(RunState& s) {
       s.staged.at(name).clear();
     }
     const std::vector<std::int64_t> status =
-        parallel::sum_int64(comm, std::vector<std::int64_t>{read_rows, cursor.done() ? 0 : 1});
+        parallel::sum<std::int64_t>(comm, std::vector<std::int64_t>{read_rows, cursor.done() ? 0 : 1});
     s.progress.update(static_cast<std::uint64_t>(status[0]), s.planned_rows, "records", status[1] == 0);
     parallel::collectively(comm, [&] {
       std::uint64_t held = 0;

@@ -21,7 +21,7 @@
 #include <algorithm>
 
 #include "identity/owner_exchange.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -42,16 +42,16 @@ class ComponentSearch {
   }
 
   void run(std::vector<VertexLink>& links) {
-    std::int64_t remaining = parallel::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
+    std::int64_t remaining = parallel::sum<std::int64_t>(comm_, static_cast<std::int64_t>(links.size()));
     while (remaining > 0) {
       ++rounds_.iterations;
       hook(links);
-      remaining = parallel::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
+      remaining = parallel::sum<std::int64_t>(comm_, static_cast<std::int64_t>(links.size()));
       if (remaining == 0) break;  // the naming flattens the last hooks
       collect_hooked();
       jump();
       relabel(links);
-      remaining = parallel::sum_int64(comm_, static_cast<std::int64_t>(links.size()));
+      remaining = parallel::sum<std::int64_t>(comm_, static_cast<std::int64_t>(links.size()));
     }
   }
 
@@ -134,7 +134,7 @@ class ComponentSearch {
   // Pointer jumping of the active vertices until each points at a root.
   void jump() {
     const auto message_of = [&](std::size_t k) { return OwnerMessage{parent_[active_[k]], 0}; };
-    while (parallel::sum_int64(comm_, static_cast<std::int64_t>(active_.size())) > 0) {
+    while (parallel::sum<std::int64_t>(comm_, static_cast<std::int64_t>(active_.size())) > 0) {
       const std::span<const OwnerMessage> received = exchange_.send(active_.size(), message_of, to_owner);
       std::vector<std::uint64_t>& answers = exchange_.answers();
       for (std::size_t j = 0; j < received.size(); ++j) {
@@ -209,7 +209,7 @@ class ComponentSearch {
       t.smallest = std::min(t.smallest, static_cast<CustomerId>(m.value));
     }
     std::vector<std::uint64_t>& answers = exchange_.answers();
-    if (parallel::sum_int64(comm_, below_root) > 0) {
+    if (parallel::sum<std::int64_t>(comm_, below_root) > 0) {
       for (std::size_t j = 0; j < received.size(); ++j) {
         answers[j] = parent_[position_of_vertex(received[j].target)];
       }

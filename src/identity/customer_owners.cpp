@@ -1,11 +1,10 @@
 // src/identity/customer_owners.cpp: the bucket-range map of customers to ranks.
 #include "identity/customer_owners.hpp"
 
-#include <mpi.h>
-
 #include <string>
 
 #include "core/error.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 
@@ -32,10 +31,8 @@ CustomerOwners::CustomerOwners(std::uint32_t buckets, std::vector<Bucket> first_
 
 CustomerOwners CustomerOwners::gather(const parallel::Comm& comm, std::uint32_t buckets, Bucket first,
                                       Bucket end) {
-  std::vector<Bucket> firsts(static_cast<std::size_t>(comm.size()));
-  std::vector<Bucket> ends(firsts.size());
-  MPI_Allgather(&first, 1, MPI_UINT32_T, firsts.data(), 1, MPI_UINT32_T, comm.raw());
-  MPI_Allgather(&end, 1, MPI_UINT32_T, ends.data(), 1, MPI_UINT32_T, comm.raw());
+  std::vector<Bucket> firsts = parallel::allgather(comm, first);
+  const std::vector<Bucket> ends = parallel::allgather(comm, end);
   for (std::size_t r = 0; r + 1 < firsts.size(); ++r) {
     if (ends[r] != firsts[r + 1]) {
       throw Error("bucket range of rank " + std::to_string(r) + " ends at " + std::to_string(ends[r]) +

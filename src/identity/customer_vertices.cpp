@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "identity/radix_sort.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -105,7 +105,7 @@ void CustomerVertices::lookup(std::span<const CustomerId> ids, std::vector<Verte
 }
 
 void CustomerVertices::check() const {
-  const std::int64_t unknown = parallel::sum_int64(comm_, unknown_ids_);
+  const std::int64_t unknown = parallel::sum<std::int64_t>(comm_, unknown_ids_);
   if (unknown > 0) {
     throw Error(
         std::to_string(unknown) + " customer ids of identity records or customer lists are not customers " +

@@ -9,13 +9,11 @@
 // itself never travel: it reads them where it placed them.
 #include "identity/identity_graph.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <array>
 
 #include "parallel/alltoallv.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -51,7 +49,7 @@ class DigitGroups {
   DigitGroups(const parallel::Comm& comm, std::int64_t records) {
     constexpr std::int64_t kGroupSize = 16384;
     constexpr int kMaxBits = 16;
-    const std::int64_t per_owner = parallel::sum_int64(comm, records) / comm.size();
+    const std::int64_t per_owner = parallel::sum<std::int64_t>(comm, records) / comm.size();
     while (bits_ < kMaxBits && (per_owner >> bits_) > kGroupSize) ++bits_;
   }
   std::size_t count() const { return std::size_t{1} << bits_; }
@@ -270,7 +268,8 @@ IdentityGraph build_identity_graph(const parallel::Comm& comm, const Table& reco
   const bool in_list_order =
       count_observations(scan, digits, ranks, vertices.customers(), slot_counts, graph.drops);
   std::vector<Vertex> looked_up;
-  if (parallel::sum_int64(comm, in_list_order ? 0 : 1) > 0) {  // collective: a rank that walks asks nothing
+  if (parallel::sum<std::int64_t>(comm, in_list_order ? 0 : 1) >
+      0) {  // collective: a rank that walks asks nothing
     std::vector<CustomerId> ids;
     if (!in_list_order) {
       for (std::size_t i = 0; i < scan.size(); ++i) {
@@ -288,8 +287,7 @@ IdentityGraph build_identity_graph(const parallel::Comm& comm, const Table& reco
   std::vector<Vertex>().swap(looked_up);
   // Every owner learns the sizes of its digit groups from each source.
   std::vector<std::int64_t> group_counts(slot_counts.size());
-  MPI_Alltoall(slot_counts.data(), static_cast<int>(digits.count()), MPI_INT64_T, group_counts.data(),
-               static_cast<int>(digits.count()), MPI_INT64_T, comm.raw());
+  comm.transport().alltoall(slot_counts.data(), digits.count() * sizeof(std::int64_t), group_counts.data());
   const auto block_size = [&](const std::vector<std::int64_t>& counts, std::size_t r) {
     std::int64_t size = 0;
     for (std::size_t d = 0; d < digits.count(); ++d) size += counts[r * digits.count() + d];
@@ -339,8 +337,8 @@ IdentityGraph build_identity_graph(const parallel::Comm& comm, const Table& reco
                                      graph.drops.records_type_not_linking,
                                      graph.drops.identifiers_blocked,
                                      graph.drops.identifiers_over_customer_cap};
-  MPI_Allreduce(MPI_IN_PLACE, totals.data(), static_cast<int>(totals.size()), MPI_INT64_T, MPI_SUM,
-                comm.raw());
+  const std::vector<std::int64_t> summed = parallel::sum(comm, std::span<const std::int64_t>(totals));
+  std::copy(summed.begin(), summed.end(), totals.begin());
   graph.records = totals[0];
   graph.identifiers = totals[1];
   graph.shared_identifiers = totals[2];

@@ -2,10 +2,10 @@
 // one gather of each rank's largest components.
 #include "identity/identity_report.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <array>
+
+#include "parallel/collectives.hpp"
 
 namespace portrait::identity {
 namespace {
@@ -41,13 +41,7 @@ std::vector<LargestComponent> largest_components(const parallel::Comm& comm, con
     flat.push_back(c.component);
     flat.push_back(c.size);
   }
-  int n = static_cast<int>(flat.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size(), 0);
-  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.raw());
-  for (std::size_t r = 1; r < counts.size(); ++r) displs[r] = displs[r - 1] + counts[r - 1];
-  std::vector<std::int64_t> all(static_cast<std::size_t>(displs.back() + counts.back()));
-  MPI_Allgatherv(flat.data(), n, MPI_INT64_T, all.data(), counts.data(), displs.data(), MPI_INT64_T,
-                 comm.raw());
+  const std::vector<std::int64_t> all = parallel::allgatherv(comm, std::span<const std::int64_t>(flat));
   std::vector<LargestComponent> largest;
   for (std::size_t i = 0; i + 1 < all.size(); i += 2) {
     largest.push_back({all[i], all[i + 1], all[i + 1] <= max_component_size});
@@ -87,7 +81,7 @@ IdentityReport make_identity_report(const parallel::Comm& comm, const IdentityGr
     ++sums[5 + 2 * b];
     sums[6 + 2 * b] += c.size;
   }
-  MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(sums.size()), MPI_INT64_T, MPI_SUM, comm.raw());
+  sums = parallel::sum(comm, sums);
   report.customers = sums[0];
   report.persons = sums[0] - sums[2];
   report.components_over_cap = sums[3];

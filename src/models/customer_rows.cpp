@@ -3,9 +3,9 @@
 #include "models/customer_rows.hpp"
 
 #include <fmt/format.h>
-#include <mpi.h>
 
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 
@@ -32,9 +32,8 @@ void check_rows(const parallel::Comm& comm, const CustomerRows& rows, const std:
                             rows.bucket[i], rows.bucket[i - 1]);
     }
   }
-  unsigned long long dims[2] = {rows.dimension(), rows.dimension()};
-  MPI_Allreduce(MPI_IN_PLACE, &dims[0], 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, comm.raw());
-  MPI_Allreduce(MPI_IN_PLACE, &dims[1], 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm.raw());
+  const std::uint64_t dims[2] = {parallel::minimum<std::uint64_t>(comm, rows.dimension()),
+                                 parallel::maximum<std::uint64_t>(comm, rows.dimension())};
   if (problem.empty() && dims[0] != dims[1]) {
     problem = fmt::format("ranks disagree on the feature count ({} to {})", dims[0], dims[1]);
   }

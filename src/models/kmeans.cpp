@@ -19,7 +19,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "parallel/collective_error.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 
@@ -60,9 +60,7 @@ std::vector<Candidate> best_candidates(const parallel::Comm& comm, std::vector<C
     }
     std::memcpy(&mine[c * stride + 1], &id, sizeof(id));
   }
-  std::vector<double> all(mine.size() * static_cast<std::size_t>(comm.size()));
-  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(),
-                static_cast<int>(mine.size()), MPI_DOUBLE, comm.raw());
+  const std::vector<double> all = parallel::allgatherv(comm, std::span<const double>(mine));
   std::vector<Candidate> merged;
   for (std::size_t at = 0; at < all.size(); at += stride) {
     Candidate candidate;

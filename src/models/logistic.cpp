@@ -12,7 +12,7 @@
 #include "models/cholesky.hpp"
 #include "models/log_loss.hpp"
 #include "parallel/collective_error.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 

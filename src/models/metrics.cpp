@@ -2,11 +2,11 @@
 // independent of row order.
 #include "models/metrics.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 
@@ -95,41 +95,19 @@ BinaryMetrics binary_metrics(std::vector<ScoredLabel> rows, double threshold) {
 
 BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredLabel> local,
                              double threshold) {
-  const auto n = static_cast<std::size_t>(comm.size());
-  MPI_Datatype record;
-  MPI_Type_contiguous(static_cast<int>(sizeof(ScoredLabel)), MPI_BYTE, &record);
-  MPI_Type_commit(&record);
-  int count = static_cast<int>(local.size());
-  std::vector<int> counts(n), offsets(n, 0);
-  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.raw());
-  int total = 0;
-  for (std::size_t r = 0; r < n; ++r) {
-    offsets[r] = total;
-    total += counts[r];
-  }
-  std::vector<ScoredLabel> all(comm.is_root() ? static_cast<std::size_t>(total) : 0);
-  MPI_Gatherv(local.data(), count, record, all.data(), counts.data(), offsets.data(), record, 0, comm.raw());
-  MPI_Type_free(&record);
+  std::vector<ScoredLabel> all = parallel::gatherv(comm, local);
   BinaryMetrics m;
   if (comm.is_root()) m = binary_metrics(std::move(all), threshold);
+  // Broadcast field by field: the calibration deciles make BinaryMetrics no plain record.
   m.calibration.resize(kDeciles);
-  std::vector<double> values{
-      m.threshold,          m.auc,     m.precision, m.recall, m.lift_top_decile, m.lift_top_percent,
-      m.lift_top_5_percent, m.log_loss};
-  std::vector<std::int64_t> counts_out{m.count, m.positives};
-  for (const CalibrationBin& bin : m.calibration) {
-    values.push_back(bin.mean_score);
-    counts_out.push_back(bin.count);
-    counts_out.push_back(bin.positives);
-  }
-  MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_DOUBLE, 0, comm.raw());
-  MPI_Bcast(counts_out.data(), static_cast<int>(counts_out.size()), MPI_INT64_T, 0, comm.raw());
-  BinaryMetrics out{counts_out[0], counts_out[1], values[0], values[1], values[2],
-                    values[3],     values[4],     values[5], values[6], values[7]};
-  for (std::size_t k = 0; k < kDeciles; ++k) {
-    out.calibration.push_back(CalibrationBin{counts_out[2 + 2 * k], counts_out[3 + 2 * k], values[8 + k]});
-  }
-  return out;
+  parallel::broadcast(comm, std::span<CalibrationBin>(m.calibration));
+  double values[] = {m.threshold,      m.auc,           m.precision,          m.recall,
+                     m.lift_top_decile, m.lift_top_percent, m.lift_top_5_percent, m.log_loss};
+  std::int64_t counts[] = {m.count, m.positives};
+  parallel::broadcast(comm, std::span<double>(values));
+  parallel::broadcast(comm, std::span<std::int64_t>(counts));
+  return BinaryMetrics{counts[0], counts[1], values[0], values[1], values[2],    values[3],
+                       values[4], values[5], values[6], values[7], std::move(m.calibration)};
 }
 
 }  // namespace portrait::models

@@ -2,13 +2,13 @@
 #include "models/rfm.hpp"
 
 #include <fmt/format.h>
-#include <mpi.h>
 
 #include <algorithm>
 
 #include "core/error.hpp"
 #include "core/types.hpp"
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::models {
 
@@ -20,8 +20,7 @@ std::vector<std::int64_t> exact_order_statistics(const parallel::Comm& comm,
     if (!is_missing(v)) sorted.push_back(v);
   }
   std::sort(sorted.begin(), sorted.end());
-  long long count = static_cast<long long>(sorted.size());
-  MPI_Allreduce(MPI_IN_PLACE, &count, 1, MPI_LONG_LONG, MPI_SUM, comm.raw());
+  const std::int64_t count = parallel::sum<std::int64_t>(comm, static_cast<std::int64_t>(sorted.size()));
   std::string problem;
   for (std::int64_t r : ranks) {
     if (r < 0 || r >= count) problem = fmt::format("rank {} of {} values asked for", r, count);
@@ -34,7 +33,7 @@ std::vector<std::int64_t> exact_order_statistics(const parallel::Comm& comm,
   std::vector<Int128> lo(m, std::numeric_limits<std::int64_t>::min());
   std::vector<Int128> hi(m, std::numeric_limits<std::int64_t>::max());
   while (true) {
-    std::vector<long long> below(m, 0);
+    std::vector<std::int64_t> below(m, 0);
     std::vector<Int128> mid(m);
     bool open = false;
     for (std::size_t q = 0; q < m; ++q) {
@@ -44,7 +43,7 @@ std::vector<std::int64_t> exact_order_statistics(const parallel::Comm& comm,
           std::upper_bound(sorted.begin(), sorted.end(), static_cast<std::int64_t>(mid[q])) - sorted.begin();
     }
     if (!open) break;  // same on every rank: lo and hi only change by global counts
-    MPI_Allreduce(MPI_IN_PLACE, below.data(), static_cast<int>(m), MPI_LONG_LONG, MPI_SUM, comm.raw());
+    below = parallel::sum(comm, below);
     for (std::size_t q = 0; q < m; ++q) {
       if (hi[q] - lo[q] <= 1) continue;
       (below[q] > ranks[q] ? hi[q] : lo[q]) = mid[q];
@@ -54,14 +53,14 @@ std::vector<std::int64_t> exact_order_statistics(const parallel::Comm& comm,
 }
 
 QuintileCuts quintile_cuts(const parallel::Comm& comm, std::span<const std::int64_t> values) {
-  long long count = 0;
+  std::int64_t count = 0;
   for (std::int64_t v : values) count += !is_missing(v);
-  MPI_Allreduce(MPI_IN_PLACE, &count, 1, MPI_LONG_LONG, MPI_SUM, comm.raw());
+  count = parallel::sum(comm, count);
   QuintileCuts cuts;
   cuts.fill(missing<std::int64_t>());
   if (count == 0) return cuts;
   std::vector<std::int64_t> ranks;
-  for (long long j = 1; j <= 4; ++j) ranks.push_back((j * count + 4) / 5 - 1);  // ceil(j n / 5) - 1
+  for (std::int64_t j = 1; j <= 4; ++j) ranks.push_back((j * count + 4) / 5 - 1);  // ceil(j n / 5) - 1
   const std::vector<std::int64_t> found = exact_order_statistics(comm, values, ranks);
   std::copy(found.begin(), found.end(), cuts.begin());
   return cuts;

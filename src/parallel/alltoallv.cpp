@@ -1,33 +1,16 @@
 // src/parallel/alltoallv.cpp: the all-to-all-v exchange, in one call or in rounds.
 #include "parallel/alltoallv.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "core/error.hpp"
 #include "core/types.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::parallel {
 namespace {
-
-// One element of `size` bytes as an MPI datatype, freed on scope exit.
-class ElementType {
- public:
-  explicit ElementType(std::size_t size) {
-    MPI_Type_contiguous(static_cast<int>(size), MPI_BYTE, &type_);
-    MPI_Type_commit(&type_);
-  }
-  ~ElementType() { MPI_Type_free(&type_); }
-  ElementType(const ElementType&) = delete;
-  ElementType& operator=(const ElementType&) = delete;
-  MPI_Datatype get() const { return type_; }
-
- private:
-  MPI_Datatype type_ = MPI_DATATYPE_NULL;
-};
 
 std::vector<std::int64_t> offsets_of(std::span<const std::int64_t> counts) {
   std::vector<std::int64_t> offsets(counts.size() + 1, 0);
@@ -43,9 +26,7 @@ std::int64_t slice_begin(std::int64_t count, int round, int rounds) {
 }  // namespace
 
 std::vector<std::int64_t> exchange_counts(const Comm& comm, std::span<const std::int64_t> send_counts) {
-  std::vector<std::int64_t> recv_counts(static_cast<std::size_t>(comm.size()));
-  MPI_Alltoall(send_counts.data(), 1, MPI_INT64_T, recv_counts.data(), 1, MPI_INT64_T, comm.raw());
-  return recv_counts;
+  return alltoall(comm, send_counts);
 }
 
 int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
@@ -61,11 +42,10 @@ int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
   // A round carries at most total/rounds + 1 elements per block, so leave
   // one element per rank of headroom under the limit.
   const std::int64_t per_round = max_round_elements - ranks;
-  std::int64_t busiest = std::max(send_offsets.back(), recv_offsets.back());
-  MPI_Allreduce(MPI_IN_PLACE, &busiest, 1, MPI_INT64_T, MPI_MAX, comm.raw());
+  const std::int64_t busiest = maximum(comm, std::max(send_offsets.back(), recv_offsets.back()));
   const int rounds = static_cast<int>(std::max<std::int64_t>(1, (busiest + per_round - 1) / per_round));
 
-  const ElementType element(element_size);
+  const Transport& transport = comm.transport();
   std::vector<int> scounts(static_cast<std::size_t>(ranks)), sdispls(scounts.size());
   std::vector<int> rcounts(scounts.size()), rdispls(scounts.size());
   if (rounds == 1) {
@@ -75,8 +55,7 @@ int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
       rcounts[r] = static_cast<int>(recv_counts[r]);
       rdispls[r] = static_cast<int>(recv_offsets[r]);
     }
-    MPI_Alltoallv(send, scounts.data(), sdispls.data(), element.get(), recv, rcounts.data(), rdispls.data(),
-                  element.get(), comm.raw());
+    transport.alltoallv(send, element_size, scounts, sdispls, recv, rcounts, rdispls);
     return 1;
   }
 
@@ -104,8 +83,8 @@ int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
                   in + static_cast<std::size_t>(sb) * element_size,
                   static_cast<std::size_t>(scounts[r]) * element_size);
     }
-    MPI_Alltoallv(stage_send.data(), scounts.data(), sdispls.data(), element.get(), stage_recv.data(),
-                  rcounts.data(), rdispls.data(), element.get(), comm.raw());
+    transport.alltoallv(stage_send.data(), element_size, scounts, sdispls, stage_recv.data(), rcounts,
+                        rdispls);
     for (std::size_t r = 0; r < scounts.size(); ++r) {
       const std::int64_t rb = recv_offsets[r] + slice_begin(recv_counts[r], round, rounds);
       std::memcpy(out + static_cast<std::size_t>(rb) * element_size,

@@ -19,11 +19,11 @@ namespace portrait::parallel {
 
 inline constexpr std::int64_t kMaxRoundElements = INT_MAX;
 
-// recv_counts[r] = what rank r will send to this rank (MPI_Alltoall).
+// recv_counts[r] = what rank r will send to this rank.
 std::vector<std::int64_t> exchange_counts(const Comm& comm, std::span<const std::int64_t> send_counts);
 
 // The untyped exchange; `recv` has room for the sum of recv_counts. Returns
-// the number of MPI_Alltoallv rounds (the same on every rank).
+// the number of exchange rounds (the same on every rank).
 int alltoallv_raw(const Comm& comm, const void* send, std::size_t element_size,
                   std::span<const std::int64_t> send_counts, void* recv,
                   std::span<const std::int64_t> recv_counts,

@@ -1,9 +1,10 @@
-// src/parallel/bucket_reduce.cpp: the fixed-tree reduction of per-bucket partials
-// and exact integer sums over MPI.
+// src/parallel/bucket_reduce.cpp: the fixed-tree reduction of per-bucket
+// floating-point partials.
 #include "parallel/bucket_reduce.hpp"
 
 #include <fmt/format.h>
 
+#include <array>
 #include <bit>
 #include <map>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 
 #include "core/hash.hpp"
 #include "parallel/collective_error.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::parallel {
 
@@ -112,9 +114,9 @@ std::vector<double> bucket_reduce(const Comm& comm, const BucketRange& range,
         fmt::format("{} partial values for {} buckets of width {}", partials.size(), range.size(), width);
   }
   // Everyone sees every range, so everyone reaches the same verdict.
-  std::uint64_t mine[4] = {range.buckets, range.begin, range.end, width};
-  std::vector<std::uint64_t> all(4 * n);
-  MPI_Allgather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, comm.raw());
+  const std::array<std::uint64_t, 4> mine = {range.buckets, range.begin, range.end, width};
+  std::vector<std::uint64_t> all;
+  for (const auto& r : allgather(comm, mine)) all.insert(all.end(), r.begin(), r.end());
   std::string split_problem;
   for (std::size_t r = 0; r < n && split_problem.empty(); ++r) {
     const std::uint64_t expected_begin = r == 0 ? 0 : all[4 * (r - 1) + 2];
@@ -138,25 +140,9 @@ std::vector<double> bucket_reduce(const Comm& comm, const BucketRange& range,
   std::vector<std::uint64_t> keys(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) keys[i] = node_key(nodes[i]);
 
-  int count = static_cast<int>(nodes.size());
-  std::vector<int> counts(n), offsets(n, 0);
-  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.raw());
-  int total = 0;
-  for (std::size_t r = 0; r < n; ++r) {
-    offsets[r] = total;
-    total += counts[r];
-  }
-  std::vector<std::uint64_t> all_keys(static_cast<std::size_t>(total));
-  MPI_Allgatherv(keys.data(), count, MPI_UINT64_T, all_keys.data(), counts.data(), offsets.data(),
-                 MPI_UINT64_T, comm.raw());
-  // Node values travel as one block per node; width is small (a Hessian).
-  MPI_Datatype row;
-  MPI_Type_contiguous(static_cast<int>(width), MPI_DOUBLE, &row);
-  MPI_Type_commit(&row);
-  std::vector<double> all_values(static_cast<std::size_t>(total) * width);
-  MPI_Allgatherv(values.data(), count, row, all_values.data(), counts.data(), offsets.data(), row,
-                 comm.raw());
-  MPI_Type_free(&row);
+  const std::vector<std::uint64_t> all_keys = allgatherv(comm, std::span<const std::uint64_t>(keys));
+  // Each node's `width` values follow its key's order.
+  const std::vector<double> all_values = allgatherv(comm, std::span<const double>(values));
 
   std::vector<TreeNode> all_nodes(all_keys.size());
   for (std::size_t i = 0; i < all_keys.size(); ++i) all_nodes[i] = node_of_key(all_keys[i]);

@@ -1,6 +1,6 @@
 // src/parallel/bucket_reduce.hpp: reductions whose result does not depend on the
 // rank count: floating-point per-bucket partials combined along one fixed
-// binary tree over the bucket index (exact integer sums are in parallel/reduce.hpp).
+// binary tree over the bucket index (exact integer sums are in parallel/collectives.hpp).
 //
 // The tree over [0, B) (B a power of two) has node (level, index) covering
 // buckets [index << level, (index + 1) << level) with value left + right.

@@ -1,6 +1,8 @@
 // src/parallel/collective_error.cpp: agreement on failures between ranks.
 #include "parallel/collective_error.hpp"
 
+#include "parallel/collectives.hpp"
+
 #include <fmt/format.h>
 
 #include <exception>
@@ -32,20 +34,16 @@ void collectively(const Comm& comm, const std::function<void()>& local_work) {
     message = "unknown error";
   }
   // Lowest failing rank, or size when none failed.
-  int mine = message.empty() ? comm.size() : comm.rank();
-  int first = 0;
-  int failed = message.empty() ? 0 : 1;
-  int failed_total = 0;
-  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm.raw());
+  const std::int32_t first = minimum(comm, message.empty() ? comm.size() : comm.rank());
   if (first == comm.size()) return;
-  MPI_Allreduce(&failed, &failed_total, 1, MPI_INT, MPI_SUM, comm.raw());
+  const std::int32_t failed_total = sum(comm, message.empty() ? 0 : 1);
   // The first failing rank's message goes to everyone, so every rank throws
   // the same error and rank 0 can print it.
-  int length = comm.rank() == first ? static_cast<int>(message.size()) : 0;
-  MPI_Bcast(&length, 1, MPI_INT, first, comm.raw());
+  std::uint64_t length = comm.rank() == first ? message.size() : 0;
+  broadcast(comm, length, first);
   std::string text(static_cast<std::size_t>(length), '\0');
   if (comm.rank() == first) text = message;
-  MPI_Bcast(text.data(), length, MPI_CHAR, first, comm.raw());
+  broadcast(comm, std::span<char>(text.data(), text.size()), first);
   throw RankFailure(first, failed_total, comm.size(), text);
 }
 

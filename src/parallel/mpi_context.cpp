@@ -2,7 +2,9 @@
 #include "parallel/mpi_context.hpp"
 
 #include <cstdlib>
-#include <stdexcept>
+
+#include "core/error.hpp"
+#include "parallel/mpi_transport.hpp"
 
 namespace portrait::parallel {
 
@@ -32,14 +34,22 @@ MpiEnvironment::~MpiEnvironment() {
   if (!finalized) MPI_Finalize();
 }
 
-Comm::Comm(MPI_Comm comm) : comm_(comm) {
-  MPI_Comm_rank(comm_, &rank_);
-  MPI_Comm_size(comm_, &size_);
-}
+Comm::Comm(MPI_Comm comm) : Comm(std::make_shared<MpiTransport>(comm)) { comm_ = comm; }
+
+Comm::Comm(std::shared_ptr<const Transport> transport)
+    : transport_(std::move(transport)), rank_(transport_->rank()), size_(transport_->size()) {}
 
 void Comm::abort(int code) const {
-  MPI_Abort(comm_, code);
-  std::_Exit(code);  // MPI_Abort does not return; this keeps [[noreturn]] honest
+  transport_->abort(code);
+  std::_Exit(code);  // the transport does not return; this keeps [[noreturn]] honest
+}
+
+MPI_Comm Comm::raw() const {
+  if (comm_ == MPI_COMM_NULL) {
+    throw Error("this step needs an MPI communicator (HDF5, MPI-IO), not an in-process group of ranks",
+                "parallel::Comm", "run it under mpirun");
+  }
+  return comm_;
 }
 
 std::string processor_name() {

@@ -11,61 +11,6 @@
 #include "parallel/shuffle.hpp"
 
 namespace portrait::parallel {
-namespace {
-
-// 128-bit two's complement addition on (low, high) words; wraps exactly like
-// Int128, so the sum of partials is exact whenever the true sum fits.
-void add_int128(void* in, void* inout, int* len, MPI_Datatype*) {
-  const auto* a = static_cast<const std::uint64_t*>(in);
-  auto* b = static_cast<std::uint64_t*>(inout);
-  for (int i = 0; i < *len; ++i) {
-    const std::uint64_t low = a[2 * i] + b[2 * i];
-    const std::uint64_t carry = low < a[2 * i] ? 1 : 0;
-    b[2 * i] = low;
-    b[2 * i + 1] = a[2 * i + 1] + b[2 * i + 1] + carry;
-  }
-}
-
-std::vector<std::int64_t> allreduce_int64(const Comm& comm, std::span<const std::int64_t> local, MPI_Op op) {
-  std::vector<std::int64_t> out(local.size());
-  MPI_Allreduce(local.data(), out.data(), static_cast<int>(local.size()), MPI_INT64_T, op, comm.raw());
-  return out;
-}
-
-}  // namespace
-
-std::vector<Int128> sum_exact(const Comm& comm, std::span<const Int128> local) {
-  MPI_Datatype pair;
-  MPI_Type_contiguous(2, MPI_UINT64_T, &pair);
-  MPI_Type_commit(&pair);
-  MPI_Op op;
-  MPI_Op_create(&add_int128, /*commute=*/1, &op);
-  std::vector<Int128> out(local.size());
-  static_assert(sizeof(Int128) == 16);
-  MPI_Allreduce(local.data(), out.data(), static_cast<int>(local.size()), pair, op, comm.raw());
-  MPI_Op_free(&op);
-  MPI_Type_free(&pair);
-  return out;
-}
-
-Int128 sum_exact(const Comm& comm, Int128 local) {
-  return sum_exact(comm, std::span<const Int128>(&local, 1))[0];
-}
-
-std::vector<std::int64_t> sum_int64(const Comm& comm, std::span<const std::int64_t> local) {
-  return allreduce_int64(comm, local, MPI_SUM);
-}
-std::int64_t sum_int64(const Comm& comm, std::int64_t local) {
-  MPI_Allreduce(MPI_IN_PLACE, &local, 1, MPI_INT64_T, MPI_SUM, comm.raw());
-  return local;
-}
-std::vector<std::int64_t> min_int64(const Comm& comm, std::span<const std::int64_t> local) {
-  return allreduce_int64(comm, local, MPI_MIN);
-}
-std::vector<std::int64_t> max_int64(const Comm& comm, std::span<const std::int64_t> local) {
-  return allreduce_int64(comm, local, MPI_MAX);
-}
-
 std::vector<std::int64_t> kth_smallest(const Comm& comm, std::span<const std::span<const std::int64_t>> local,
                                        std::span<const std::uint64_t> k) {
   const std::size_t groups = local.size();
@@ -82,7 +27,7 @@ std::vector<std::int64_t> kth_smallest(const Comm& comm, std::span<const std::sp
       const auto& v = local[g];
       counts[g] = std::upper_bound(v.begin(), v.end(), value_of(mid)) - v.begin();
     }
-    MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(groups), MPI_INT64_T, MPI_SUM, comm.raw());
+    counts = sum(comm, counts);
     for (std::size_t g = 0; g < groups; ++g) {
       const std::uint64_t mid = low[g] + (high[g] - low[g]) / 2;
       if (static_cast<std::uint64_t>(counts[g]) > k[g]) {
@@ -143,8 +88,7 @@ std::vector<std::int64_t> distinct_counts(const Comm& comm, std::size_t groups,
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     if (i == 0 || sorted[i] != sorted[i - 1]) ++counts[static_cast<std::size_t>(sorted[i].first)];
   }
-  MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(groups), MPI_INT64_T, MPI_SUM, comm.raw());
-  return counts;
+  return sum(comm, counts);
 }
 
 }  // namespace portrait::parallel

@@ -1,8 +1,8 @@
-// src/parallel/reduce.hpp: global reductions whose results do not depend on the
-// rank count: exact integer sums (128-bit), min/max, exact quantiles by
-// bisection of the value domain, and exact distinct counts by hashing values to
-// owner ranks. Floating-point partials are reduced in bucket order elsewhere
-// (never here, in arrival order).
+// src/parallel/reduce.hpp: global statistics whose results do not depend on
+// the rank count: exact quantiles by bisection of the value domain, and
+// exact distinct counts by hashing values to owner ranks. Sums, minima and
+// maxima are in collectives.hpp; floating-point partials are reduced in
+// bucket order (bucket_reduce.hpp), never in arrival order.
 #pragma once
 
 #include <cstdint>
@@ -10,18 +10,9 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "parallel/mpi_context.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::parallel {
-
-// Exact sum over ranks of 128-bit partials, element-wise; every rank gets it.
-std::vector<Int128> sum_exact(const Comm& comm, std::span<const Int128> local);
-Int128 sum_exact(const Comm& comm, Int128 local);
-
-std::vector<std::int64_t> sum_int64(const Comm& comm, std::span<const std::int64_t> local);
-std::int64_t sum_int64(const Comm& comm, std::int64_t local);
-std::vector<std::int64_t> min_int64(const Comm& comm, std::span<const std::int64_t> local);
-std::vector<std::int64_t> max_int64(const Comm& comm, std::span<const std::int64_t> local);
 
 // For each group g: the k[g]-th smallest (0-based) of the union over ranks of
 // the group's values; local[g] must be sorted ascending on every rank and

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "parallel/collectives.hpp"
+
 namespace portrait::parallel {
 namespace {
 
@@ -88,8 +90,7 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
   for (std::size_t d = 0; d < np; ++d) {
     my_rounds = std::max(my_rounds, (dest_begin_[d + 1] - dest_begin_[d] + cap - 1) / cap);
   }
-  std::uint64_t rounds = 0;
-  MPI_Allreduce(&my_rounds, &rounds, 1, MPI_UINT64_T, MPI_MAX, comm_.raw());
+  const std::uint64_t rounds = maximum(comm_, my_rounds);
 
   send_rows_.resize(np);
   receive_rows_.resize(np);
@@ -111,7 +112,7 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
       send_counts_[d] = d == self ? 0 : static_cast<int>(static_cast<std::size_t>(send_rows_[d]) * row_bytes);
       send_total += static_cast<std::size_t>(send_counts_[d]);
     }
-    MPI_Alltoall(send_rows_.data(), 1, MPI_INT64_T, receive_rows_.data(), 1, MPI_INT64_T, comm_.raw());
+    comm_.transport().alltoall(send_rows_.data(), sizeof(std::int64_t), receive_rows_.data());
     std::size_t receive_total = 0;
     std::uint64_t received_rows = 0;
     for (std::size_t s = 0; s < np; ++s) {
@@ -138,8 +139,8 @@ void Shuffle::exchange(const Table& outgoing, std::span<const int> dest, Table& 
     }
 
     receive_.resize(receive_total);
-    MPI_Alltoallv(send_.data(), send_counts_.data(), send_displs_.data(), MPI_BYTE, receive_.data(),
-                  receive_counts_.data(), receive_displs_.data(), MPI_BYTE, comm_.raw());
+    comm_.transport().alltoallv(send_.data(), 1, send_counts_, send_displs_, receive_.data(), receive_counts_,
+                                receive_displs_);
 
     // Unpack: append every source's block, column by column; this rank's
     // own block straight from `outgoing`.

@@ -1,8 +1,8 @@
 // src/parallel/shuffle.hpp: moves rows of a column table to the ranks that own
-// them, with MPI_Alltoallv of packed raw columns, in rounds whose buffers stay
-// within a byte budget. Row counts and offsets are 64-bit; the per-round byte
-// counts handed to MPI (int) are bounded by the budget, so nothing overflows
-// however much a rank holds in total.
+// them, with an all-to-all-v of packed raw columns, in rounds whose buffers stay
+// within a byte budget. Row counts and offsets are 64-bit; the per-round
+// byte counts of an exchange (int, as MPI takes them) are bounded by the
+// budget, so nothing overflows however much a rank holds in total.
 #pragma once
 
 #include <cstddef>

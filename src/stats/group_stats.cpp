@@ -125,7 +125,7 @@ GroupStats compute_group_stats(const parallel::Comm& comm, const GroupStatsInput
   out.keys = keys;
   out.counts.assign(groups, 0);
   for (std::size_t i = 0; i < n; ++i) ++out.counts[group_of[i]];
-  out.counts = parallel::sum_int64(comm, out.counts);
+  out.counts = parallel::sum<std::int64_t>(comm, out.counts);
   out.values.assign(groups, std::vector<StatValue>(input.measures.size()));
 
   for (std::size_t m = 0; m < input.measures.size(); ++m) {
@@ -144,7 +144,7 @@ GroupStats compute_group_stats(const parallel::Comm& comm, const GroupStatsInput
       std::vector<std::int64_t> met(groups, 0);
       const auto& condition = values.values<std::int8_t>();
       for (std::size_t i = 0; i < n; ++i) met[group_of[i]] += condition[i] == 1 ? 1 : 0;
-      met = parallel::sum_int64(comm, met);
+      met = parallel::sum<std::int64_t>(comm, met);
       for (std::size_t g = 0; g < groups; ++g) {
         if (out.counts[g] > 0) set(g, real(static_cast<double>(met[g]) / static_cast<double>(out.counts[g])));
       }
@@ -157,7 +157,7 @@ GroupStats compute_group_stats(const parallel::Comm& comm, const GroupStatsInput
       std::int64_t v;
       if (value_at(values, i, v)) ++present[group_of[i]];
     }
-    present = parallel::sum_int64(comm, present);
+    present = parallel::sum<std::int64_t>(comm, present);
 
     if (measure.kind == MeasureKind::Sum || measure.kind == MeasureKind::Avg) {
       std::vector<Int128> int_sum(groups, 0);

@@ -290,7 +290,7 @@ RunComparison compare_runs(const parallel::Comm& comm, const std::string& run_a,
 
   // Categorical counts: local, then one exact sum.
   BlockCounts counts = count_blocks(rows_a, rows_b, tags);
-  counts.assign_flat(parallel::sum_int64(comm, counts.flat()));
+  counts.assign_flat(parallel::sum<std::int64_t>(comm, counts.flat()));
 
   // Numeric tags: count, mean and median of each run, exact.
   std::vector<std::size_t> numeric;
@@ -379,7 +379,7 @@ std::vector<ValueSummary> summarize_values(const parallel::Comm& comm, const par
     for (std::size_t b = 0; b < range.size(); ++b)
       partials[b * floats + float_at[g]] = groups[g].bucket_sums[b];
   }
-  const auto total_counts = parallel::sum_int64(comm, counts);
+  const auto total_counts = parallel::sum<std::int64_t>(comm, counts);
   const auto total_sums = parallel::sum_exact(comm, sums);
   const auto float_sums =
       floats == 0 ? std::vector<double>() : parallel::bucket_reduce(comm, range, partials, floats);

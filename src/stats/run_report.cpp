@@ -9,7 +9,7 @@
 
 #include "core/types.hpp"
 #include "parallel/collective_error.hpp"
-#include "parallel/reduce.hpp"
+#include "parallel/collectives.hpp"
 
 namespace portrait::stats {
 namespace {
@@ -365,7 +365,7 @@ std::vector<TagDistribution> tag_distributions(const parallel::Comm& comm, const
     for (const auto v : value_indexes(tags[t], false, rows.column(tags[t].id)))
       ++bin_counts[value_offset[t] + v];
   }
-  const auto totals = parallel::sum_int64(comm, bin_counts);
+  const auto totals = parallel::sum<std::int64_t>(comm, bin_counts);
 
   for (std::size_t t = 0; t < tags.size(); ++t) {
     TagDistribution& d = out[t];

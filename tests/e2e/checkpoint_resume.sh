@@ -53,7 +53,7 @@ same_output staged
 /usr/bin/python3 - "$work/staged/manifest.json" "$work/ref/manifest.json" <<'PY'
 import json, sys
 resumed, ref = (json.load(open(p)) for p in sys.argv[1:])
-assert resumed["resumed_from"] == {"stage": "tagged", "ranks": 3}, resumed.get("resumed_from")
+assert resumed["resumed_from"] == {"stage": "tagged", "ranks": 3, "place": "shared"}, resumed.get("resumed_from")
 assert resumed["accounting"] == ref["accounting"], "the accounting of the resumed run differs"
 assert resumed["identity"] == ref["identity"] and resumed["models"] == ref["models"]
 assert all(i["checksum"].startswith("xxh3-128:") and len(i["checksum"]) == 41 for i in ref["inputs"])

@@ -63,6 +63,38 @@ TEST(Job, PreviousRunCheckpointsAndOutputWithoutTrailingSlash) {
   EXPECT_EQ(output_directory("/"), "/");
 }
 
+TEST(Job, CheckpointsOnTheSharedFileSystemOrNodeLocalWithPartnerCopies) {
+  const std::string base = "period: 2026-10\ninputs:\n  shards: x.h5\noutput: out/2026-10\n";
+  const JobSpec shared = load_job(write_job("ckpt_shared", base));
+  EXPECT_TRUE(shared.checkpoints);
+  const CheckpointPlace beside = checkpoint_place(shared);
+  EXPECT_EQ(beside.dir, "out/2026-10.checkpoints");
+  EXPECT_TRUE(beside.local.empty());
+  EXPECT_FALSE(beside.partner);
+
+  const JobSpec local = load_job(write_job("ckpt_local", base + "checkpoints: {local: /local/scratch/}\n"));
+  const CheckpointPlace node = checkpoint_place(local);
+  EXPECT_TRUE(local.checkpoints);
+  EXPECT_EQ(node.dir, "out/2026-10.checkpoints");
+  EXPECT_EQ(node.local, "/local/scratch");
+  EXPECT_TRUE(node.partner) << "a partner copy is the default on node-local disks";
+
+  const JobSpec chosen = load_job(write_job(
+      "ckpt_chosen", base + "checkpoints:\n  dir: /gpfs/ckpt\n  local: /tmp/x\n  partner: false\n"));
+  EXPECT_EQ(checkpoint_place(chosen).dir, "/gpfs/ckpt");
+  EXPECT_FALSE(checkpoint_place(chosen).partner);
+
+  EXPECT_EQ(
+      error_of(base + "checkpoints: {partner: true}\n"),
+      ":5:24: a partner copy is made of node-local checkpoint files, but 'local' is not set\n  hint: set "
+      "'local' to a node-local directory, or leave 'partner' out for the shared file system");
+  EXPECT_EQ(error_of(base + "checkpoints: {lokal: /tmp}\n"),
+            ":5:15: unknown key 'lokal' in 'checkpoints'\n  hint: did you mean 'local'?");
+  EXPECT_EQ(
+      error_of(base + "checkpoints: sometimes\n"),
+      ":5:14: 'checkpoints' must be true, false or a map of 'dir', 'local', 'partner', not 'sometimes'");
+}
+
 TEST(Job, ErrorsPointIntoTheFile) {
   const std::string base = "inputs:\n  shards: x.h5\noutput: out\n";
   EXPECT_EQ(error_of("period: 2026-13\n" + base),
