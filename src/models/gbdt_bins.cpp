@@ -3,7 +3,7 @@
 #include "models/gbdt_bins.hpp"
 
 #include <fmt/format.h>
-#include <mpi.h>
+#include "parallel/collectives.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -36,21 +36,8 @@ std::vector<std::vector<std::int64_t>> distinct_over_ranks(
     counts[g] = static_cast<std::int64_t>(local[g].size());
     flat.insert(flat.end(), local[g].begin(), local[g].end());
   }
-  std::vector<std::int64_t> all_counts(groups * ranks);
-  MPI_Allgather(counts.data(), static_cast<int>(groups), MPI_INT64_T, all_counts.data(),
-                static_cast<int>(groups), MPI_INT64_T, comm.raw());
-  std::vector<int> sizes(ranks), displacements(ranks, 0);
-  int total = 0;
-  for (std::size_t r = 0; r < ranks; ++r) {
-    std::int64_t size = 0;
-    for (std::size_t g = 0; g < groups; ++g) size += all_counts[r * groups + g];
-    sizes[r] = static_cast<int>(size);
-    displacements[r] = total;
-    total += sizes[r];
-  }
-  std::vector<std::int64_t> values(static_cast<std::size_t>(total));
-  MPI_Allgatherv(flat.data(), static_cast<int>(flat.size()), MPI_INT64_T, values.data(), sizes.data(),
-                 displacements.data(), MPI_INT64_T, comm.raw());
+  const std::vector<std::int64_t> all_counts = parallel::allgatherv(comm, std::span<const std::int64_t>(counts));
+  const std::vector<std::int64_t> values = parallel::allgatherv(comm, std::span<const std::int64_t>(flat));
   std::vector<std::vector<std::int64_t>> merged(groups);
   std::size_t at = 0;
   for (std::size_t r = 0; r < ranks; ++r) {

@@ -2,12 +2,13 @@
 // sampled training rows, the tree grown level by level (or best gain first)
 // from histograms summed over ranks, and the margins updated.
 #include <fmt/format.h>
-#include <mpi.h>
+#include "parallel/collectives.hpp"
 #include <omp.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/error.hpp"
@@ -289,8 +290,9 @@ class Booster {
 
   void allreduce(std::vector<GradientSums>& sums) const {
     static_assert(sizeof(GradientSums) == 2 * sizeof(std::int64_t));
-    MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(2 * sums.size()), MPI_INT64_T, MPI_SUM,
-                  comm_.raw());
+    const std::span<const std::int64_t> flat(reinterpret_cast<const std::int64_t*>(sums.data()), 2 * sums.size());
+    const std::vector<std::int64_t> total = parallel::sum(comm_, flat);
+    std::memcpy(sums.data(), total.data(), total.size() * sizeof(std::int64_t));
   }
 
   // Histogram buffers go round, so their pages stay warm.

@@ -4,7 +4,7 @@
 #include "models/pagerank.hpp"
 
 #include <fmt/format.h>
-#include <mpi.h>
+#include "parallel/collectives.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -99,9 +99,7 @@ PageRankResult pagerank(const parallel::Comm& comm, const parallel::BucketRange&
   out.resize(merged);
 
   // Which rank owns each bucket.
-  std::vector<std::uint32_t> begins(ranks);
-  const std::uint32_t begin = range.begin;
-  MPI_Allgather(&begin, 1, MPI_UINT32_T, begins.data(), 1, MPI_UINT32_T, comm.raw());
+  const std::vector<std::uint32_t> begins = parallel::allgather(comm, range.begin);
   std::vector<int> owner(range.buckets, 0);
   for (std::size_t r = 0; r < ranks; ++r) {
     const std::uint32_t end = r + 1 < ranks ? begins[r + 1] : range.buckets;
