@@ -36,7 +36,8 @@ std::vector<std::vector<std::int64_t>> distinct_over_ranks(
     counts[g] = static_cast<std::int64_t>(local[g].size());
     flat.insert(flat.end(), local[g].begin(), local[g].end());
   }
-  const std::vector<std::int64_t> all_counts = parallel::allgatherv(comm, std::span<const std::int64_t>(counts));
+  const std::vector<std::int64_t> all_counts =
+      parallel::allgatherv(comm, std::span<const std::int64_t>(counts));
   const std::vector<std::int64_t> values = parallel::allgatherv(comm, std::span<const std::int64_t>(flat));
   std::vector<std::vector<std::int64_t>> merged(groups);
   std::size_t at = 0;
@@ -91,7 +92,7 @@ std::vector<FeatureBins> fit_bins(const parallel::Comm& comm, const CustomerRows
   }
   parallel::throw_if_any(comm, problem, "gradient-boosted trees: binning",
                          "a categorical feature takes a category tag with fewer categories than max_bins");
-  largest_code = parallel::max_int64(comm, largest_code);
+  largest_code = parallel::maximum(comm, std::span<const std::int64_t>(largest_code));
 
   // Numeric values of the fitted rows, sorted, as order-preserving integers.
   std::vector<std::vector<std::int64_t>> sorted(d);
@@ -124,8 +125,9 @@ std::vector<FeatureBins> fit_bins(const parallel::Comm& comm, const CustomerRows
     }
     if (local_distinct[j] > max_bins) distinct[j].clear();
   }
-  const std::vector<std::int64_t> most_distinct = parallel::max_int64(comm, local_distinct);
-  const std::vector<std::int64_t> total = parallel::sum_int64(comm, counts);
+  const std::vector<std::int64_t> most_distinct =
+      parallel::maximum(comm, std::span<const std::int64_t>(local_distinct));
+  const std::vector<std::int64_t> total = parallel::sum(comm, std::span<const std::int64_t>(counts));
   for (std::size_t j = 0; j < d; ++j) {
     if (most_distinct[j] > max_bins) distinct[j].clear();
   }

@@ -2,13 +2,12 @@
 // sampled training rows, the tree grown level by level (or best gain first)
 // from histograms summed over ranks, and the margins updated.
 #include <fmt/format.h>
-#include "parallel/collectives.hpp"
 #include <omp.h>
+#include "parallel/collectives.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "core/error.hpp"
@@ -288,11 +287,15 @@ class Booster {
     }
   }
 
-  void allreduce(std::vector<GradientSums>& sums) const {
-    static_assert(sizeof(GradientSums) == 2 * sizeof(std::int64_t));
-    const std::span<const std::int64_t> flat(reinterpret_cast<const std::int64_t*>(sums.data()), 2 * sums.size());
-    const std::vector<std::int64_t> total = parallel::sum(comm_, flat);
-    std::memcpy(sums.data(), total.data(), total.size() * sizeof(std::int64_t));
+  // The histograms' exact sums over ranks, as one array of int64.
+  void allreduce(std::vector<GradientSums>& sums) {
+    flat_.resize(2 * sums.size());
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+      flat_[2 * k] = sums[k].g;
+      flat_[2 * k + 1] = sums[k].h;
+    }
+    const std::vector<std::int64_t> total = parallel::sum(comm_, std::span<const std::int64_t>(flat_));
+    for (std::size_t k = 0; k < sums.size(); ++k) sums[k] = GradientSums{total[2 * k], total[2 * k + 1]};
   }
 
   // Histogram buffers go round, so their pages stay warm.
@@ -321,6 +324,7 @@ class Booster {
   std::vector<std::uint32_t>* order_ = nullptr;
   std::vector<std::uint32_t> scratch_;
   std::vector<GradientSums> reduce_;
+  std::vector<std::int64_t> flat_;  // reduce_ as int64 pairs for the all-reduce
   HistogramScratch histograms_;
   std::vector<std::vector<GradientSums>> spare_;
 };
@@ -421,7 +425,7 @@ GbdtModel train_gbdt(const parallel::Comm& comm, const CustomerRows& rows, std::
     counts[1] += training[i] && label[i] == 1;
     counts[2] += subset[i] == Subset::Validation;
   }
-  const std::vector<std::int64_t> global = parallel::sum_int64(comm, counts);
+  const std::vector<std::int64_t> global = parallel::sum(comm, std::span<const std::int64_t>(counts));
   model.training_rows = global[0];
   model.validation_rows = global[2];
   if (global[1] == 0 || global[1] == global[0]) {

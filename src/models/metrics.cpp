@@ -101,13 +101,23 @@ BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredL
   // Broadcast field by field: the calibration deciles make BinaryMetrics no plain record.
   m.calibration.resize(kDeciles);
   parallel::broadcast(comm, std::span<CalibrationBin>(m.calibration));
-  double values[] = {m.threshold,      m.auc,           m.precision,          m.recall,
-                     m.lift_top_decile, m.lift_top_percent, m.lift_top_5_percent, m.log_loss};
+  double values[] = {
+      m.threshold,          m.auc,     m.precision, m.recall, m.lift_top_decile, m.lift_top_percent,
+      m.lift_top_5_percent, m.log_loss};
   std::int64_t counts[] = {m.count, m.positives};
   parallel::broadcast(comm, std::span<double>(values));
   parallel::broadcast(comm, std::span<std::int64_t>(counts));
-  return BinaryMetrics{counts[0], counts[1], values[0], values[1], values[2],    values[3],
-                       values[4], values[5], values[6], values[7], std::move(m.calibration)};
+  m.count = counts[0];
+  m.positives = counts[1];
+  m.threshold = values[0];
+  m.auc = values[1];
+  m.precision = values[2];
+  m.recall = values[3];
+  m.lift_top_decile = values[4];
+  m.lift_top_percent = values[5];
+  m.lift_top_5_percent = values[6];
+  m.log_loss = values[7];
+  return m;
 }
 
 }  // namespace portrait::models

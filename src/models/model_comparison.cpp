@@ -71,7 +71,7 @@ ModelComparison compare_candidates(const parallel::Comm& comm, std::span<const C
     }
     CandidateResult result{candidate.name, candidate.kind, binary_metrics(comm, validation, threshold),
                            binary_metrics(comm, holdout, threshold)};
-    if (result.validation.count == 0) {
+    if (result.validation.count == 0 && candidates.size() > 1) {
       throw Error("no labelled validation customers to choose a champion on", "model candidates",
                   "raise validation_percent, or check the label and the labelled period");
     }

@@ -59,8 +59,8 @@ struct ModelComparison {
 
 // Collective. label: per row 0 / 1 / missing; subsets by `rule` from `id`.
 // The champion has the best validation metric (NaN never wins; ties go to
-// the earlier candidate). Throws portrait::Error on every rank without
-// labelled validation customers.
+// the earlier candidate). Throws portrait::Error on every rank when several
+// candidates have no labelled validation customers to be chosen on.
 ModelComparison compare_candidates(const parallel::Comm& comm, std::span<const CustomerId> id,
                                    std::span<const std::int8_t> label, const SubsetRule& rule,
                                    std::span<const CandidateScores> candidates, SelectionMetric metric,

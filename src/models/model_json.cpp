@@ -105,6 +105,7 @@ std::string logistic_to_json(const LogisticModel& model) {
            {"max_iterations", o.max_iterations},
            {"tolerance", o.tolerance},
            {"holdout_percent", o.holdout_percent},
+           {"validation_percent", o.validation_percent},
            {"holdout_salt", o.holdout_salt},
            {"iterations", model.iterations},
            {"converged", model.converged},
@@ -140,6 +141,7 @@ LogisticModel logistic_from_json(std::string_view text, const std::string& sourc
     o.max_iterations = t.at("max_iterations").get<int>();
     o.tolerance = t.at("tolerance").get<double>();
     o.holdout_percent = t.at("holdout_percent").get<int>();
+    o.validation_percent = t.value("validation_percent", 0);  // files saved before validation existed
     o.holdout_salt = t.at("holdout_salt").get<std::uint64_t>();
     model.iterations = t.at("iterations").get<int>();
     model.converged = t.at("converged").get<bool>();

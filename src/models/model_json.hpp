@@ -25,6 +25,9 @@ LogisticModel logistic_from_json(std::string_view text, const std::string& sourc
 void save_logistic(const LogisticModel& model, const std::string& path);
 LogisticModel load_logistic(const std::string& path);
 
+// The text of a saved model file; portrait::Error when it cannot be read.
+std::string read_model_file(const std::string& path);
+
 std::string gbdt_to_json(const GbdtModel& model);
 GbdtModel gbdt_from_json(std::string_view text, const std::string& source);
 GbdtModel load_gbdt(const std::string& path);

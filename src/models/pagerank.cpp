@@ -188,7 +188,7 @@ PageRankResult pagerank(const parallel::Comm& comm, const parallel::BucketRange&
 
   PageRankResult result;
   const std::int64_t totals[3] = {static_cast<std::int64_t>(n), counted[0], counted[1]};
-  const std::vector<std::int64_t> global = parallel::sum_int64(comm, totals);
+  const std::vector<std::int64_t> global = parallel::sum(comm, std::span<const std::int64_t>(totals));
   result.customers = global[0];
   result.edges = global[1];
   result.dropped_edges = global[2];
