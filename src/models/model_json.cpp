@@ -344,6 +344,4 @@ LogisticModel load_logistic(const std::string& path) {
   return logistic_from_json(read_model_file(path), path);
 }
 
-GbdtModel load_gbdt(const std::string& path) { return gbdt_from_json(read_model_file(path), path); }
-
 }  // namespace portrait::models

@@ -30,6 +30,5 @@ std::string read_model_file(const std::string& path);
 
 std::string gbdt_to_json(const GbdtModel& model);
 GbdtModel gbdt_from_json(std::string_view text, const std::string& source);
-GbdtModel load_gbdt(const std::string& path);
 
 }  // namespace portrait::models
