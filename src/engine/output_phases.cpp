@@ -132,8 +132,7 @@ void write_outputs(RunState& s) {
       for (const auto& st : s.statistics)
         std::ofstream(out_dir / "statistics" / (st.id + ".csv")) << st.to_csv();
       if (!s.models.saved.empty()) std::filesystem::create_directories(out_dir / "models");
-      for (const auto& [file, json] : s.models.saved)
-        std::ofstream(out_dir / "models" / file) << json << '\n';
+      for (const auto& [file, text] : s.models.saved) std::ofstream(out_dir / "models" / file) << text;
     }
   });
 }

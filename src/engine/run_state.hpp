@@ -70,6 +70,7 @@ struct RunState {
   // One row per customer in (bucket, customer_id) order: the key columns
   // (customer_id, bucket, person_id with identities), then every tag.
   Table tags;
+  ModelRecords model_records;  // what PageRank models read of the records, until the models ran
   ModelOutcome models;
 
   // --- merge, reduce, write -----------------------------------------------
