@@ -51,19 +51,19 @@ void add_propensity_labels(const Options& o, const Population& p, std::int64_t f
 
     // Handset change: a handset contract running out, a cheaper brand on a
     // good bill, an eye on shopping sites, an old handset (long tenure), heavy use.
-    const double z_handset = -4.2 + 2.4 * (contract_type[k] == 2 && days_left <= 92) +
-                             1.1 * (handset_brand[k] > 2 && p.arpu[i] >= 9000) +
-                             1.3 * likes(p, i, kShopping) + 0.7 * (tenure_months >= 24) + 0.8 * activity;
+    const double z_handset = -4.8 + 3.0 * (contract_type[k] == 2 && days_left <= 92) +
+                             1.5 * (handset_brand[k] > 2 && p.arpu[i] >= 9000) +
+                             1.8 * likes(p, i, kShopping) + 0.9 * (tenure_months >= 24) + 0.8 * activity;
     // Data products: video and games fans, data-hungry segments and heavy
     // users, the young; a big plan needs none, no contract shops around.
     const double need = profile.data_saturation * std::exp(activity);
-    const double z_data = -4.8 + 1.5 * (likes(p, i, kVideo) || likes(p, i, kGames)) + 1.6 * (need > 1.6) +
-                          0.9 * (o.period.year - birth_year[k] < 30) - 1.2 * (p.plan[i] >= 7) +
+    const double z_data = -5.4 + 2.2 * (likes(p, i, kVideo) || likes(p, i, kGames)) + 1.6 * (need > 1.6) +
+                          1.4 * (o.period.year - birth_year[k] < 30) - 1.6 * (p.plan[i] >= 7) +
                           0.5 * !contract;
     // False identity: new accounts without a contract that call many numbers
     // and move around much; company accounts are vetted.
-    const double z_fraud = -5.2 + 2.6 * (tenure_months < 4) + 1.2 * (p.circle[i] > 25) +
-                           1.0 * (p.roam[i] > 9) + 0.9 * !contract - 1.5 * (payer[k] == 1);
+    const double z_fraud = -5.6 + 2.8 * (tenure_months < 4) + 1.6 * (p.circle[i] > 25) +
+                           1.4 * (p.roam[i] > 9) + 0.9 * !contract - 1.5 * (payer[k] == 1);
 
     KeyedRandom random(o.seed, static_cast<std::uint64_t>(p.id[i]), kPropensityStream);
     handset[k] = static_cast<std::int8_t>(random.uniform() < logistic(z_handset));
