@@ -177,6 +177,12 @@ void write_manifest(RunState& s) {
                            {"tags_computed", s.tags.column_count() - key_column_count(s.tags)},
                            {"facts", s.catalog->fact_count()},
                            {"rules", s.catalog->rule_count()}};
+    for (const auto& [channel, columns] : s.extra_columns) {
+      for (const auto& column : columns) {
+        manifest["catalog"]["extra_columns"][channel].push_back(
+            {{"name", column.name}, {"type", std::string(to_string(column.type))}});
+      }
+    }
     for (const auto& st : s.statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");
     if (!s.skipped_statistics.empty()) manifest["statistics_skipped"] = s.skipped_statistics;
     if (!s.catalog->models.empty()) manifest["models"] = s.models.manifest;

@@ -54,6 +54,10 @@ struct RunState {
   std::optional<PreviousRun> previous;                     // with inputs: previous
   std::optional<catalog::Catalog> catalog;
   std::string catalog_sha256;
+  // The shards' columns beyond io/schema.hpp that the catalog was compiled
+  // with (e.g. generated propensity labels), for the manifest: `compare` and
+  // `report` compile the catalog again with them.
+  std::map<std::string, std::vector<catalog::SchemaColumn>> extra_columns;
   ReferenceLookups lookups;
   Accounting accounting{{}};
   std::optional<Checkpoints> checkpoints;
