@@ -18,7 +18,7 @@ std::string_view to_string(ValueType type) {
     case ValueType::Category:
       return "category";
   }
-  return "?";
+  return "";
 }
 
 void NameScope::add(NameInfo info) { names_.push_back(std::move(info)); }

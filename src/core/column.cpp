@@ -21,7 +21,7 @@ std::string_view to_string(ColumnType type) {
     case ColumnType::Float64:
       return "float64";
   }
-  return "?";
+  return "";
 }
 
 std::size_t size_of(ColumnType type) {

@@ -26,6 +26,7 @@ __extension__ using UInt128 = unsigned __int128;
 
 enum class ColumnType : std::uint8_t { Int8, Int32, Int64, UInt64, Float64 };
 
+// "int8", "int32", ...; "" for a value without a name (core/enum_names.hpp).
 std::string_view to_string(ColumnType type);
 
 template <class T>

@@ -25,6 +25,7 @@
 #include <functional>
 
 #include "core/digest.hpp"
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "parallel/collective_error.hpp"
@@ -452,12 +453,17 @@ constexpr int kSliceTag = 7400;  // + the file's index
 }  // namespace
 
 std::string_view to_string(CheckpointStage stage) {
-  return stage == CheckpointStage::kGrouped ? "grouped" : "tagged";
+  switch (stage) {
+    case CheckpointStage::kGrouped:
+      return "grouped";
+    case CheckpointStage::kTagged:
+      return "tagged";
+  }
+  return "";
 }
 
 CheckpointStage parse_checkpoint_stage(const std::string& text, const std::string& where) {
-  if (text == "grouped") return CheckpointStage::kGrouped;
-  if (text == "tagged") return CheckpointStage::kTagged;
+  if (const auto stage = from_name<CheckpointStage>(text)) return *stage;
   throw Error(fmt::format("unknown checkpoint stage '{}'", text), where,
               "the stages are 'grouped' (after the group phase) and 'tagged' (after tags and models)");
 }

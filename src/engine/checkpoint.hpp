@@ -43,7 +43,8 @@
 
 namespace portrait::engine {
 
-enum class CheckpointStage : int { kGrouped = 1, kTagged = 2 };
+enum class CheckpointStage : std::uint8_t { kGrouped = 1, kTagged = 2 };
+// "grouped", "tagged"; "" for a value without a name (core/enum_names.hpp).
 std::string_view to_string(CheckpointStage stage);
 // "grouped" or "tagged"; throws portrait::Error naming `where` otherwise.
 CheckpointStage parse_checkpoint_stage(const std::string& text, const std::string& where);

@@ -6,6 +6,9 @@
 // The accounting travels with every stage (checkpoint.hpp).
 #include <fmt/format.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include "core/error.hpp"
 #include "engine/group.hpp"
 #include "engine/run_state.hpp"
@@ -57,6 +60,12 @@ Table take_table(std::vector<std::pair<std::string, Table>>& tables, const std::
 
 void save_stage(RunState& s, CheckpointStage stage) {
   s.checkpoints->save(s.comm, stage, s.range, stage_tables(s, stage), s.accounting, stage_shared(s, stage));
+  // A drill of a lost node needs the run held at a known point, whatever the
+  // machine's speed: with PORTRAIT_STOP_AFTER_STAGE=<stage>, every rank stops
+  // itself (SIGSTOP) once that stage is complete on every rank, and goes on
+  // when it is sent SIGCONT (docs/operations.md).
+  const char* stop_after = std::getenv("PORTRAIT_STOP_AFTER_STAGE");
+  if (stop_after != nullptr && to_string(stage) == stop_after) std::raise(SIGSTOP);
 }
 
 void restore_stage(RunState& s) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/spelling.hpp"
@@ -55,17 +56,14 @@ void read_identity(const std::string& file, const YAML::Node& node, JobSpec& job
   }
   if (auto types = node["id_types"]) {
     if (!types.IsMap()) throw Error("'id_types' must map id types to their settings", where(file, types));
-    std::vector<std::string> names;
-    for (int t = 0; t < identity::kIdTypeCount; ++t) {
-      names.emplace_back(identity::to_string(static_cast<identity::IdType>(t)));
-    }
     for (const auto& item : types) {
       const auto name = item.first.as<std::string>();
-      const auto it = std::find(names.begin(), names.end(), name);
-      if (it == names.end())
+      const auto type = from_name<identity::IdType>(name);
+      if (!type) {
         throw Error(fmt::format("unknown id type '{}'", name), where(file, item.first),
-                    name_hint(name, names));
-      auto& guard = guards.by_type[static_cast<std::size_t>(it - names.begin())];
+                    name_hint(name, value_names<identity::IdType>()));
+      }
+      auto& guard = guards.by_type[static_cast<std::size_t>(*type)];
       const YAML::Node& settings = item.second;
       if (!settings.IsMap())
         throw Error(fmt::format("'{}' must be a map of settings", name), where(file, settings));

@@ -20,7 +20,7 @@ std::string_view to_string(IdType type) {
     case IdType::Account:
       return "account";
   }
-  return "unknown";
+  return "";
 }
 
 void IdentityGuards::validate() const {

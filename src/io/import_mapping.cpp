@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/period.hpp"
 #include "core/spelling.hpp"
@@ -28,12 +29,8 @@ const std::vector<std::pair<std::string, Unit>>& units() {
 }
 
 ColumnType parse_type(const std::string& text, const std::string& where) {
-  for (ColumnType t :
-       {ColumnType::Int8, ColumnType::Int32, ColumnType::Int64, ColumnType::UInt64, ColumnType::Float64}) {
-    if (to_string(t) == text) return t;
-  }
-  throw Error("unknown type '" + text + "'", where,
-              name_hint(text, {"int8", "int32", "int64", "uint64", "float64"}));
+  if (const auto type = from_name<ColumnType>(text)) return *type;
+  throw Error("unknown type '" + text + "'", where, name_hint(text, value_names<ColumnType>()));
 }
 
 template <class T>

@@ -113,10 +113,7 @@ catalog::ValueType RunOutput::tag_type(const std::string& name) const {
   const io::OutputColumn* c = column(name);
   if (c != nullptr) {
     if (const auto it = c->attributes.find("value_type"); it != c->attributes.end()) {
-      for (const auto type : {catalog::ValueType::Bool, catalog::ValueType::Int, catalog::ValueType::Float,
-                              catalog::ValueType::Category}) {
-        if (catalog::to_string(type) == it->second) return type;
-      }
+      if (const auto type = from_name<catalog::ValueType>(it->second)) return *type;
     }
   }
   if (const catalog::Tag* tag = catalog ? catalog->find(name) : nullptr) return tag->type;
