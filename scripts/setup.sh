@@ -15,7 +15,9 @@ packages=(
   # tests and micro-benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # cross-checks and plots (Debian's python3, not a virtualenv's)
-  python3 python3-h5py python3-numpy python3-sklearn python3-matplotlib python3-yaml python3-networkx
+  python3 python3-h5py python3-numpy python3-sklearn python3-matplotlib python3-yaml
+  # oracles of the gradient-boosted trees and the contact-graph PageRank
+  python3-xgboost python3-networkx
   # a local single-node Slurm for the batch-script tests (cluster/local/):
   # slurm-wlm brings slurmctld, slurmd, the client commands and the plugins
   # (mpi/pmix, which launches Debian's Open MPI under srun); munge signs its

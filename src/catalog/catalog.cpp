@@ -129,6 +129,32 @@ std::string_view to_string(ModelKind kind) {
       return "kmeans";
     case ModelKind::Rfm:
       return "rfm";
+    case ModelKind::Gbdt:
+      return "gbdt";
+    case ModelKind::Champion:
+      return "champion";
+    case ModelKind::PageRank:
+      return "pagerank";
+  }
+  return "";
+}
+
+std::string_view to_string(ModelMetric metric) {
+  switch (metric) {
+    case ModelMetric::Auc:
+      return "auc";
+    case ModelMetric::LogLoss:
+      return "log_loss";
+    case ModelMetric::Precision:
+      return "precision";
+    case ModelMetric::Recall:
+      return "recall";
+    case ModelMetric::LiftTop1:
+      return "lift_1";
+    case ModelMetric::LiftTop5:
+      return "lift_5";
+    case ModelMetric::LiftTop10:
+      return "lift_10";
   }
   return "";
 }

@@ -176,30 +176,81 @@ struct StatisticSpec {
 // facts and rules it reads; its outputs are tags of the hierarchy (in the
 // subcategory it names) that rules (evaluated after the models) and
 // statistics may use.
-//   logistic: <id> (float propensity score), <id>_level (low/medium/high)
+//   logistic, gbdt, champion:
+//             <id> (float propensity score), <id>_level (low/medium/high)
 //   kmeans:   <id> (category: the cluster, named by `clusters`)
 //   rfm:      <id>_recency, <id>_frequency, <id>_monetary (int scores 1-5),
 //             <id> (category low/medium/high value level)
-enum class ModelKind : std::uint8_t { Logistic, KMeans, Rfm };
+//   pagerank: <id> (float: PageRank of the contact graph x customers, so 1
+//             is the average), <id>_leader (bool: in the top leader_percent)
+// A champion lists candidates (logistic, gbdt with their settings), trains
+// them all on the same customers and takes the best on the validation
+// customers by `select_by`.
+enum class ModelKind : std::uint8_t { Logistic, KMeans, Rfm, Gbdt, Champion, PageRank };
 std::string_view to_string(ModelKind kind);
+
+// What chooses a champion among candidates, on the validation customers.
+enum class ModelMetric : std::uint8_t { Auc, LogLoss, Precision, Recall, LiftTop1, LiftTop5, LiftTop10 };
+std::string_view to_string(ModelMetric metric);
+
+// Gradient-boosted trees (models/gbdt.hpp has their meaning).
+struct GbdtSettings {
+  std::int64_t trees = 100;
+  std::int64_t max_depth = 6;
+  std::int64_t max_leaves = 0;
+  double learning_rate = 0.1;
+  double min_child_weight = 1.0;
+  double lambda = 1.0;
+  double gamma = 0.0;
+  double subsample = 1.0;
+  double colsample = 1.0;
+  std::int64_t max_bins = 255;
+  std::int64_t early_stopping_rounds = 0;
+  std::int64_t seed = 2026;
+};
+
+// One candidate of a champion: a propensity kind and its settings.
+struct ModelCandidate {
+  std::string name;
+  ModelKind kind = ModelKind::Logistic;  // Logistic or Gbdt
+  double c = 1.0;
+  GbdtSettings gbdt;
+  SourceLocation location;
+};
 
 struct ModelSpec {
   std::string id;
   DisplayName name;
   ModelKind kind = ModelKind::Logistic;
-  std::vector<std::string> features;  // logistic, kmeans: tags or customers.<column>
-  // logistic: 1 positive, 0 negative, missing = not labelled (not trained on).
+  std::vector<std::string> features;      // logistic, gbdt, champion, kmeans: tags or customers.<column>
+  std::vector<std::uint8_t> categorical;  // per feature: 1 for a category tag (gbdt only)
+  // propensities: 1 positive, 0 negative, missing = not labelled (not trained on).
   std::optional<CompiledExpr> label;
   double c = 1.0;  // logistic: inverse L2 strength (as scikit-learn's C)
   std::int64_t holdout_percent = 20;
-  double threshold = 0.5;   // logistic: for precision and recall
-  double level_high = 0.5;  // logistic: score bands of <id>_level
+  std::int64_t validation_percent = 0;  // gbdt early stopping, champion choice
+  double threshold = 0.5;               // propensities: for precision and recall
+  double level_high = 0.5;              // propensities: score bands of <id>_level
   double level_medium = 0.2;
-  std::string model_file;                    // logistic: score with this saved model instead of training
+  std::string model_file;  // logistic, gbdt, champion: score with this saved model instead of training
+  GbdtSettings gbdt;
+  std::vector<ModelCandidate> candidates;  // champion
+  ModelMetric select_by = ModelMetric::Auc;
   std::int64_t k = 5;                        // kmeans
   std::int64_t seed = 2026;                  // kmeans: k-means++ seeding
   std::vector<std::string> clusters;         // kmeans: names of clusters 0..k-1 (largest first)
   std::string recency, frequency, monetary;  // rfm: int tags or customers.<column>
+  // pagerank: the records of `contact_channel` in the period whose `peer`
+  // column (uint64) holds the keyed hash of the other party's number, those
+  // `contact_where` keeps; a number is a customer's when the identity
+  // channel's phone records give it to exactly one customer.
+  std::string contact_channel = "usage";
+  std::string contact_time;  // the channel's time column (Unix seconds)
+  std::string peer = "peer";
+  std::optional<CompiledExpr> contact_where;
+  double damping = 0.85;
+  double tolerance = 1e-10;
+  double leader_percent = 1.0;
   SourceLocation location;
 };
 

@@ -1,6 +1,7 @@
 // src/catalog/yaml_source.cpp: YAML parsing with located, quoted errors.
 #include "catalog/yaml_source.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "catalog/expr_types.hpp"
@@ -112,15 +113,16 @@ void YamlSource::require_sequence(const YAML::Node& node, const std::string& wha
 }
 
 void YamlSource::check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const {
+  check_keys(map, std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+
+void YamlSource::check_keys(const YAML::Node& map, const std::vector<std::string>& allowed) const {
   for (const auto& entry : map) {
     const std::string key = entry.first.Scalar();
-    bool known = false;
-    for (auto a : allowed) known = known || a == key;
-    if (known) continue;
-    std::vector<std::string> names(allowed.begin(), allowed.end());
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string all;
-    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-    fail(entry.first, "unknown key '" + key + "'", name_hint(key, names, "known keys: " + all));
+    for (const auto& n : allowed) all += (all.empty() ? "" : ", ") + n;
+    fail(entry.first, "unknown key '" + key + "'", name_hint(key, allowed, "known keys: " + all));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog/catalog.hpp"
 #include "catalog/expr_ast.hpp"
@@ -40,6 +41,7 @@ class YamlSource {
   void require_sequence(const YAML::Node& node, const std::string& what) const;
   // Every key of `map` must be one of `allowed` (hint: the closest one).
   void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const;
+  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed) const;
   // A scalar child; `parent` is the map (used for the location when absent).
   std::string text(const YAML::Node& parent, const char* key) const;  // required
   std::optional<std::string> optional_text(const YAML::Node& parent, const char* key) const;

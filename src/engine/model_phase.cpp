@@ -1,15 +1,16 @@
-// src/engine/model_phase.cpp: training and applying the catalog's models.
+// src/engine/model_phase.cpp: training and applying the catalog's models:
+// the inputs every kind reads, k-means and RFM, and the dispatch by kind.
 #include "engine/model_phase.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "catalog/rule_eval.hpp"
+#include "engine/model_kinds.hpp"
 #include "models/customer_rows.hpp"
 #include "models/kmeans.hpp"
-#include "models/logistic.hpp"
-#include "models/model_json.hpp"
 #include "models/rfm.hpp"
 #include "parallel/collective_error.hpp"
 
@@ -33,17 +34,6 @@ std::vector<std::int64_t> as_integers(const Column& column) {
     }
     return out;
   });
-}
-
-nlohmann::json metrics_json(const models::BinaryMetrics& m) {
-  return {{"customers", m.count},
-          {"positives", m.positives},
-          {"threshold", m.threshold},
-          {"auc", m.auc},
-          {"precision", m.precision},
-          {"recall", m.recall},
-          {"lift_top_decile", m.lift_top_decile},
-          {"lift_top_percent", m.lift_top_percent}};
 }
 
 // The RFM scores and value level of every customer.
@@ -93,6 +83,7 @@ models::CustomerRows feature_rows(const parallel::Comm& comm, const catalog::Mod
     rows.features.emplace_back(features[k]);
     rows.feature_names.push_back(spec.features[k]);
   }
+  rows.categorical = spec.categorical;
   return rows;
 }
 
@@ -131,57 +122,12 @@ Column model_labels(const parallel::Comm& comm, const catalog::ModelSpec& spec, 
   return label;
 }
 
-void apply_logistic(const parallel::Comm& comm, const catalog::ModelSpec& spec, const std::string& where,
-                    const Table& customers, const models::CustomerRows& rows, Table& tags,
-                    const std::string& catalog_hash, ModelOutcome& out) {
-  models::LogisticModel model;
-  if (!spec.model_file.empty()) {
-    parallel::collectively(comm, [&] {
-      model = models::load_logistic(spec.model_file);
-      if (model.features != spec.features) {
-        throw Error("the saved model's features differ from the catalog's", where + ", " + spec.model_file,
-                    "retrain the model, or list the features it was trained on");
-      }
-    });
-  } else {
-    const Column label = model_labels(comm, spec, customers, tags);
-    models::LogisticOptions options;
-    options.c = spec.c;
-    options.holdout_percent = static_cast<int>(spec.holdout_percent);
-    options.threshold = spec.threshold;
-    options.level_high = spec.level_high;
-    options.level_medium = spec.level_medium;
-    model = models::train_logistic(comm, rows, label.values<std::int8_t>(), options, catalog_hash);
-    out.saved.emplace_back(spec.id + ".json", models::logistic_to_json(model));
-  }
-  const std::vector<double> scores = models::score_logistic(model, rows);
-  const auto levels = models::propensity_levels(model, scores);
-  tags.add(spec.id, ColumnType::Float64).values<double>() = scores;
-  auto& level = tags.add(spec.id + "_level", ColumnType::Int32).values<std::int32_t>();
-  for (std::size_t i = 0; i < levels.size(); ++i) level[i] = static_cast<std::int32_t>(levels[i]);
-  const auto& h = model.holdout;
-  out.manifest[spec.id] = {{"kind", "logistic"},
-                           {"features", spec.features},
-                           {"trained", spec.model_file.empty()},
-                           {"model_file", spec.model_file},
-                           {"training_customers", model.training_rows},
-                           {"iterations", model.iterations},
-                           {"converged", model.converged},
-                           {"holdout", metrics_json(h)}};
-  out.summary.push_back(fmt::format(
-      "{}: logistic regression on {} features, {} training customers, {} Newton steps; holdout ({} "
-      "customers, "
-      "{} positive): AUC {:.4f}, precision {:.2f}%, recall {:.2f}% at {:.2f}, lift {:.2f} in the top decile, "
-      "{:.2f} in the top 1%",
-      spec.id, spec.features.size(), model.training_rows, model.iterations, h.count, h.positives, h.auc,
-      100 * h.precision, 100 * h.recall, h.threshold, h.lift_top_decile, h.lift_top_percent));
-}
-
 }  // namespace
 
 ModelOutcome apply_catalog_models(const parallel::Comm& comm, const catalog::Catalog& catalog,
                                   const Table& customers, Table& tags, std::span<const Bucket> bucket,
-                                  const parallel::BucketRange& range, const std::string& catalog_hash) {
+                                  const parallel::BucketRange& range, const ModelRecords& records,
+                                  const std::string& catalog_hash) {
   ModelOutcome out;
   for (const auto& spec : catalog.models) {
     const std::string where =
@@ -196,9 +142,17 @@ ModelOutcome apply_catalog_models(const parallel::Comm& comm, const catalog::Cat
                      out);
         break;
       case catalog::ModelKind::Logistic:
-        apply_logistic(comm, spec, where, customers,
-                       feature_rows(comm, spec, customers, tags, bucket, range, features), tags, catalog_hash,
-                       out);
+      case catalog::ModelKind::Gbdt:
+      case catalog::ModelKind::Champion: {
+        const models::CustomerRows rows = feature_rows(comm, spec, customers, tags, bucket, range, features);
+        std::optional<Column> label;
+        if (spec.model_file.empty()) label = model_labels(comm, spec, customers, tags);
+        apply_propensity(comm, spec, where, rows, label ? &*label : nullptr, tags, catalog_hash, out);
+        break;
+      }
+      case catalog::ModelKind::PageRank:
+        apply_pagerank(comm, spec, records.at(spec.id), customers.values<std::int64_t>("customer_id"), bucket,
+                       range, tags, out);
         break;
     }
   }

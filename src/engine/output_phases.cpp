@@ -192,8 +192,8 @@ void write_outputs(RunState& s) {
                             statistics_csv(*s.catalog, st));
       }
       if (!s.models.saved.empty()) std::filesystem::create_directories(out_dir / "models");
-      for (const auto& [file, json] : s.models.saved)
-        io::write_text_file((out_dir / "models" / file).string(), json + '\n');
+      for (const auto& [file, text] : s.models.saved)
+        io::write_text_file((out_dir / "models" / file).string(), text);
       if (s.linking) {
         std::filesystem::create_directories(out_dir / "models");
         io::write_text_file((out_dir / "models" / "linking.json").string(), s.linking->model_json + '\n');
@@ -248,6 +248,12 @@ void write_manifest(RunState& s) {
                            {"tags_computed", s.tags.column_count() - key_column_count(s.tags)},
                            {"facts", s.catalog->fact_count()},
                            {"rules", s.catalog->rule_count()}};
+    for (const auto& [channel, columns] : s.extra_columns) {
+      for (const auto& column : columns) {
+        manifest["catalog"]["extra_columns"][channel].push_back(
+            {{"name", column.name}, {"type", std::string(to_string(column.type))}});
+      }
+    }
     for (const auto& st : s.statistics) manifest["statistics"].push_back("statistics/" + st.id + ".csv");
     if (!s.skipped_statistics.empty()) manifest["statistics_skipped"] = s.skipped_statistics;
     if (!s.catalog->models.empty()) manifest["models"] = s.models.manifest;

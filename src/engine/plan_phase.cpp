@@ -228,6 +228,7 @@ void compile_job_catalog(RunState& s) {
     s.catalog = catalog::compile_catalog(
         source, catalog::input_schema(s.job.period, extra,
                                       s.previous ? s.previous->tags : std::vector<catalog::PreviousTag>{}));
+    s.extra_columns = std::move(extra);
   });
   s.catalog_sha256 = sha256_hex(source.text);
 }

@@ -61,6 +61,10 @@ struct RunState {
   std::optional<PreviousRun> previous;                        // with inputs: previous
   std::optional<catalog::Catalog> catalog;
   std::string catalog_sha256;
+  // The shards' columns beyond io/schema.hpp that the catalog was compiled
+  // with (e.g. generated propensity labels), for the manifest: `compare` and
+  // `report` compile the catalog again with them.
+  std::map<std::string, std::vector<catalog::SchemaColumn>> extra_columns;
   ReferenceLookups lookups;
   std::optional<RecordChecks> checks;  // what a record read must pass
   Accounting accounting{{}};
@@ -80,6 +84,7 @@ struct RunState {
   // One row per customer in (bucket, customer_id) order: the key columns
   // (customer_id, bucket, person_id with identities), then every tag.
   Table tags;
+  ModelRecords model_records;  // what PageRank models read of the records, until the models ran
   ModelOutcome models;
 
   // --- merge, reduce, write -----------------------------------------------

@@ -46,6 +46,7 @@ void compute_tags(RunState& s) {
     s.tags = s.catalog ? compute_catalog_tags(*s.catalog, s.grouped, s.lookups, s.job.period)
                        : compute_builtin_facts(s.grouped);
     if (s.catalog && s.job.resolve_identity) count_channel_records(*s.catalog, s.grouped, s.job.period);
+    if (s.catalog) s.model_records = collect_model_records(*s.catalog, s.grouped, s.job.period);
   });
   // The records are not needed past the tags (linking compares them after
   // the person ids, and releases them).
@@ -68,7 +69,8 @@ void join_person_ids(RunState& s) {
 
 void train_models(RunState& s) {
   s.models = apply_catalog_models(s.comm, *s.catalog, s.grouped.customers, s.tags, s.grouped.bucket, s.range,
-                                  s.catalog_sha256);
+                                  s.model_records, s.catalog_sha256);
+  s.model_records.clear();
   for (const auto& line : s.models.summary) s.progress.note(line);
 }
 

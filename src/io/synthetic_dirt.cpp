@@ -49,6 +49,7 @@ void add_dirt(const Options& options, std::uint64_t slice, Table& table) {
   const std::string& channel = table.name();
   const char* money = money_column(channel);
   const bool has_ts = table.has("ts");
+  const std::size_t schema_columns = channel_schema(channel).columns.size();
   auto& ids = table.values<std::int64_t>("customer_id");
   for (std::size_t row = 0; row < table.rows(); ++row) {
     KeyedRandom r(options.seed, slice_key(static_cast<std::int64_t>(slice), static_cast<std::int64_t>(row)),
@@ -87,7 +88,8 @@ void add_dirt(const Options& options, std::uint64_t slice, Table& table) {
         break;
       case kMissingValue:
       case kKinds:
-        set_missing(table.column(1 + r.below(table.column_count() - 1)), row);
+        // A required column: extra columns (the planted labels) stay clean.
+        set_missing(table.column(1 + r.below(schema_columns - 1)), row);
         break;
     }
   }

@@ -15,6 +15,7 @@
 #include "io/synthetic_channels.hpp"
 #include "io/synthetic_dirt.hpp"
 #include "io/synthetic_linking.hpp"
+#include "io/synthetic_propensity.hpp"
 #include "io/truth.hpp"
 
 namespace portrait::io::synthetic {
@@ -86,6 +87,7 @@ WriteCounts write_rank_shards(const Options& o, const Population& p, const std::
       const std::int64_t first = 1 + o.customers * job.slice / files;
       const std::int64_t end = 1 + o.customers * (job.slice + 1) / files;
       customers_records(o, p, first, end, table);
+      add_propensity_labels(o, p, first, table);
     } else if (job.channel == "billing") {
       shard_period = o.period.plus_months(job.slice - o.months_of_billing + 1);
       billing_records(o, p, shard_period, scratch, table);

@@ -19,6 +19,7 @@ struct CustomerRows {
   std::span<const CustomerId> id;                 // one per row
   std::vector<std::span<const double>> features;  // one column per feature, one value per row
   std::vector<std::string> feature_names;         // one per feature
+  std::vector<std::uint8_t> categorical{};        // per feature, 1: category codes; empty: all numeric
 
   std::size_t rows() const { return bucket.size(); }
   std::size_t dimension() const { return features.size(); }

@@ -8,26 +8,14 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "core/hash.hpp"
 #include "models/cholesky.hpp"
+#include "models/log_loss.hpp"
 #include "parallel/collective_error.hpp"
 #include "parallel/collectives.hpp"
 
 namespace portrait::models {
 
 namespace {
-
-double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
-
-// log(1 + exp(z)) - y z without overflow.
-double log_loss(double z, double y) {
-  const double softplus = z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
-  return softplus - y * z;
-}
 
 struct NewtonSystem {
   double objective = 0.0;
@@ -91,7 +79,7 @@ NewtonSystem evaluate(const parallel::Comm& comm, const CustomerRows& rows,
 }  // namespace
 
 bool in_holdout(CustomerId id, std::uint64_t salt, int percent) {
-  return static_cast<int>(mix64(static_cast<std::uint64_t>(id) ^ salt) % 100) < percent;
+  return SubsetRule{percent, 0, salt}.of(id) == Subset::Holdout;
 }
 
 LogisticModel train_logistic(const parallel::Comm& comm, const CustomerRows& rows,
@@ -106,10 +94,12 @@ LogisticModel train_logistic(const parallel::Comm& comm, const CustomerRows& row
       problem = fmt::format("customer {} has label {}, expected 0, 1 or missing", rows.id[i], label[i]);
     }
   }
-  if (!(options.c > 0) || options.holdout_percent < 0 || options.holdout_percent >= 100 ||
-      options.max_iterations < 1) {
-    problem = fmt::format("bad options: C {} (must be > 0), holdout {}% (0..99), {} iterations (>= 1)",
-                          options.c, options.holdout_percent, options.max_iterations);
+  if (!(options.c > 0) || options.holdout_percent < 0 || options.validation_percent < 0 ||
+      options.holdout_percent + options.validation_percent >= 100 || options.max_iterations < 1) {
+    problem = fmt::format(
+        "bad options: C {} (must be > 0), holdout {}% and validation {}% (0..99 together), {} iterations (>= "
+        "1)",
+        options.c, options.holdout_percent, options.validation_percent, options.max_iterations);
   }
   parallel::throw_if_any(comm, problem, where);
 
@@ -124,9 +114,9 @@ LogisticModel train_logistic(const parallel::Comm& comm, const CustomerRows& row
 
   std::vector<char> trains(rows.rows(), 0);
   Int128 counts[2] = {0, 0};  // training rows, training positives
+  const SubsetRule subsets{options.holdout_percent, options.validation_percent, options.holdout_salt};
   for (std::size_t i = 0; i < rows.rows(); ++i) {
-    trains[i] =
-        !is_missing(label[i]) && !in_holdout(rows.id[i], options.holdout_salt, options.holdout_percent);
+    trains[i] = !is_missing(label[i]) && subsets.of(rows.id[i]) == Subset::Training;
     counts[0] += trains[i];
     counts[1] += trains[i] && label[i] == 1;
   }
@@ -174,7 +164,9 @@ LogisticModel train_logistic(const parallel::Comm& comm, const CustomerRows& row
   const std::vector<double> scores = score_logistic(model, rows);
   std::vector<ScoredLabel> holdout;
   for (std::size_t i = 0; i < rows.rows(); ++i) {
-    if (!is_missing(label[i]) && !trains[i]) holdout.push_back(ScoredLabel{scores[i], rows.id[i], label[i]});
+    if (!is_missing(label[i]) && subsets.of(rows.id[i]) == Subset::Holdout) {
+      holdout.push_back(ScoredLabel{scores[i], rows.id[i], label[i]});
+    }
   }
   model.holdout = binary_metrics(comm, holdout, options.threshold);
   return model;
@@ -212,14 +204,18 @@ std::string_view to_string(PropensityLevel level) {
   return "low";
 }
 
-std::vector<PropensityLevel> propensity_levels(const LogisticModel& model, std::span<const double> scores) {
+std::vector<PropensityLevel> propensity_levels(std::span<const double> scores, double high, double medium) {
   std::vector<PropensityLevel> levels(scores.size());
   for (std::size_t i = 0; i < scores.size(); ++i) {
-    levels[i] = scores[i] >= model.options.level_high     ? PropensityLevel::High
-                : scores[i] >= model.options.level_medium ? PropensityLevel::Medium
-                                                          : PropensityLevel::Low;
+    levels[i] = scores[i] >= high     ? PropensityLevel::High
+                : scores[i] >= medium ? PropensityLevel::Medium
+                                      : PropensityLevel::Low;
   }
   return levels;
+}
+
+std::vector<PropensityLevel> propensity_levels(const LogisticModel& model, std::span<const double> scores) {
+  return propensity_levels(scores, model.options.level_high, model.options.level_medium);
 }
 
 }  // namespace portrait::models

@@ -15,15 +15,17 @@
 #include "models/customer_rows.hpp"
 #include "models/metrics.hpp"
 #include "models/standardize.hpp"
+#include "models/subsets.hpp"
 
 namespace portrait::models {
 
 struct LogisticOptions {
-  double c = 1.0;            // inverse regularisation strength, > 0
-  int max_iterations = 50;   // Newton steps (including halved ones)
-  double tolerance = 1e-10;  // stop when max |step| <= tolerance (1 + max |coefficient|)
-  int holdout_percent = 20;  // customers with in_holdout() are not trained on
-  std::uint64_t holdout_salt = 0x706f727472616974ULL;
+  double c = 1.0;              // inverse regularisation strength, > 0
+  int max_iterations = 50;     // Newton steps (including halved ones)
+  double tolerance = 1e-10;    // stop when max |step| <= tolerance (1 + max |coefficient|)
+  int holdout_percent = 20;    // customers with in_holdout() are not trained on
+  int validation_percent = 0;  // nor the validation customers (SubsetRule), kept to compare candidates
+  std::uint64_t holdout_salt = SubsetRule{}.salt;
   double threshold = 0.5;     // score >= threshold predicts the positive class
   double level_high = 0.5;    // propensity level: score >= level_high is high,
   double level_medium = 0.2;  // >= level_medium medium, else low
@@ -60,7 +62,8 @@ std::vector<double> score_logistic(const LogisticModel& model, const CustomerRow
 enum class PropensityLevel : std::int8_t { Low = 0, Medium = 1, High = 2 };
 std::string_view to_string(PropensityLevel level);
 
-// Local: the level tag of each score.
+// Local: the level tag of each score: >= high is high, >= medium medium, else low.
+std::vector<PropensityLevel> propensity_levels(std::span<const double> scores, double high, double medium);
 std::vector<PropensityLevel> propensity_levels(const LogisticModel& model, std::span<const double> scores);
 
 }  // namespace portrait::models

@@ -12,6 +12,8 @@ namespace portrait::models {
 
 namespace {
 
+constexpr std::size_t kDeciles = 10;
+
 double lift_at(const std::vector<ScoredLabel>& descending, double fraction, std::int64_t positives) {
   const auto n = static_cast<std::int64_t>(descending.size());
   if (positives == 0 || n == 0) return 0.0;
@@ -67,6 +69,27 @@ BinaryMetrics binary_metrics(std::vector<ScoredLabel> rows, double threshold) {
               : std::numeric_limits<double>::quiet_NaN();
   m.lift_top_decile = lift_at(rows, 0.10, m.positives);
   m.lift_top_percent = lift_at(rows, 0.01, m.positives);
+  m.lift_top_5_percent = lift_at(rows, 0.05, m.positives);
+
+  // Sums in the sorted order: the same on every run.
+  double loss = 0.0;
+  for (const ScoredLabel& row : rows) {
+    const double p = std::clamp(row.score, 1e-15, 1.0 - 1e-15);
+    loss -= row.label ? std::log(p) : std::log1p(-p);
+  }
+  m.log_loss = m.count > 0 ? loss / static_cast<double>(m.count) : std::numeric_limits<double>::quiet_NaN();
+  m.calibration.resize(kDeciles);
+  for (std::size_t k = 0; k < kDeciles; ++k) {
+    CalibrationBin& bin = m.calibration[k];
+    double sum = 0.0;
+    for (std::size_t i = k * rows.size() / kDeciles; i < (k + 1) * rows.size() / kDeciles; ++i) {
+      ++bin.count;
+      bin.positives += rows[i].label;
+      sum += rows[i].score;
+    }
+    bin.mean_score =
+        bin.count > 0 ? sum / static_cast<double>(bin.count) : std::numeric_limits<double>::quiet_NaN();
+  }
   return m;
 }
 
@@ -75,7 +98,25 @@ BinaryMetrics binary_metrics(const parallel::Comm& comm, std::span<const ScoredL
   std::vector<ScoredLabel> all = parallel::gatherv(comm, local);
   BinaryMetrics m;
   if (comm.is_root()) m = binary_metrics(std::move(all), threshold);
-  parallel::broadcast(comm, m);
+  // Broadcast field by field: the calibration deciles make BinaryMetrics no plain record.
+  m.calibration.resize(kDeciles);
+  parallel::broadcast(comm, std::span<CalibrationBin>(m.calibration));
+  double values[] = {
+      m.threshold,          m.auc,     m.precision, m.recall, m.lift_top_decile, m.lift_top_percent,
+      m.lift_top_5_percent, m.log_loss};
+  std::int64_t counts[] = {m.count, m.positives};
+  parallel::broadcast(comm, std::span<double>(values));
+  parallel::broadcast(comm, std::span<std::int64_t>(counts));
+  m.count = counts[0];
+  m.positives = counts[1];
+  m.threshold = values[0];
+  m.auc = values[1];
+  m.precision = values[2];
+  m.recall = values[3];
+  m.lift_top_decile = values[4];
+  m.lift_top_percent = values[5];
+  m.lift_top_5_percent = values[6];
+  m.log_loss = values[7];
   return m;
 }
 

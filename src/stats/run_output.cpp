@@ -80,9 +80,19 @@ RunOutput open_run_output(const std::string& dir) {
           "{}: the catalog {} changed since the run (SHA-256 differs); its current tag names are shown",
           run.dir, file));
     try {
-      run.catalog = catalog::compile_catalog(text, file, catalog::input_schema());
+      // The shards' extra columns the run compiled the catalog with.
+      std::map<std::string, std::vector<catalog::SchemaColumn>> extra;
+      const nlohmann::json listed = c->value("extra_columns", nlohmann::json::object());
+      for (const auto& [channel, columns] : listed.items()) {
+        for (const auto& column : columns) {
+          const auto type = from_name<ColumnType>(column.value("type", ""));
+          if (!type) throw Error("the manifest names an unknown column type", run.dir + "/manifest.json");
+          extra[channel].push_back({column.value("name", ""), *type});
+        }
+      }
+      run.catalog = catalog::compile_catalog(text, file, catalog::input_schema({}, extra));
     } catch (const Error& e) {
-      // E.g. a catalog over an import's extra columns or last month's tags.
+      // E.g. a catalog over last month's tags.
       run.warnings.push_back(
           fmt::format("{}: the catalog {} does not compile without the run's inputs ({}); "
                       "tags are shown without their names",

@@ -304,6 +304,103 @@ void linking_section(std::string& html, const nlohmann::json& linking) {
   html += "</section>";
 }
 
+// The metrics' JSON key of a `select_by` name.
+std::string metric_key(const std::string& metric) {
+  if (metric == "lift_1") return "lift_top_percent";
+  if (metric == "lift_5") return "lift_top_5_percent";
+  if (metric == "lift_10") return "lift_top_decile";
+  return metric;
+}
+
+std::string metric_text(const nlohmann::json& m, const char* key, bool percent = false) {
+  if (!m.contains(key) || !m[key].is_number()) return "-";
+  const double v = m[key].get<double>();
+  return percent ? fmt::format("{:.2f}%", 100 * v) : fmt::format("{:.4g}", v);
+}
+
+// Propensity models: the comparison table of their candidates (the form the
+// source documents report: precision, recall, lift), the champion's
+// calibration by decile and its features by gain; PageRank's graph.
+void models_section(std::string& html, const nlohmann::json& manifest) {
+  if (!manifest.contains("models")) return;
+  html += "<section><h2>Models</h2>";
+  for (const auto& [id, model] : manifest["models"].items()) {
+    if (model.contains("comparison")) {
+      const auto& table = model["comparison"];
+      const std::string metric = table.value("metric", "auc");
+      html += fmt::format("<h3>{} <span class=\"note\">({}; champion {} by validation {})</span></h3>",
+                          escape_html(id), escape_html(model.value("kind", "")),
+                          escape_html(table.value("champion", "")), escape_html(metric));
+      std::vector<std::vector<std::string>> rows;
+      nlohmann::json champion;
+      for (const auto& c : table["candidates"]) {
+        const auto& v = c["validation"];
+        const auto& h = c["holdout"];
+        if (c.value("champion", false)) champion = c;
+        rows.push_back(
+            {c.value("name", "") + (c.value("champion", false) ? " ★" : ""), c.value("kind", ""),
+             v.value("count", std::int64_t{0}) > 0 ? metric_text(v, metric_key(metric).c_str()) : "-",
+             format_count(h.value("count", std::int64_t{0})),
+             format_count(h.value("positives", std::int64_t{0})), metric_text(h, "auc"),
+             metric_text(h, "log_loss"), metric_text(h, "precision", true), metric_text(h, "recall", true),
+             metric_text(h, "lift_top_percent"), metric_text(h, "lift_top_5_percent"),
+             metric_text(h, "lift_top_decile")});
+      }
+      add_table(html,
+                {"candidate", "kind", "validation " + metric, "holdout customers", "positives", "AUC",
+                 "log loss", "precision", "recall", "lift top 1%", "lift top 5%", "lift top 10%"},
+                rows, 2);
+      if (!champion.is_null()) {
+        const auto& h = champion["holdout"];
+        html += fmt::format("<p class=\"note\">Holdout customers, precision and recall at score &ge; {}.</p>",
+                            metric_text(h, "threshold"));
+        std::vector<std::vector<std::string>> deciles;
+        int k = 0;
+        for (const auto& bin : h.value("calibration", nlohmann::json::array())) {
+          const auto count = bin.value("count", std::int64_t{0});
+          const auto positives = bin.value("positives", std::int64_t{0});
+          deciles.push_back(
+              {std::to_string(++k), format_count(count), metric_text(bin, "mean_score"),
+               count > 0 ? fmt::format("{:.4g}", static_cast<double>(positives) / static_cast<double>(count))
+                         : "-"});
+        }
+        html += "<h3>Calibration of " + escape_html(champion.value("name", "")) + " by decile</h3>";
+        add_table(html, {"decile (highest scores first)", "customers", "mean score", "observed rate"},
+                  deciles, 1);
+      }
+    }
+    // A gbdt's importances, or those of a champion that is one.
+    nlohmann::json importance = model.value("importance", nlohmann::json::array());
+    if (model.contains("champion") && model.contains("candidates")) {
+      const std::string champion = model["champion"];
+      if (model["candidates"].contains(champion)) {
+        importance = model["candidates"][champion].value("importance", nlohmann::json::array());
+      }
+    }
+    if (!importance.empty()) {
+      std::vector<Bar> bars;
+      for (const auto& f : importance) {
+        bars.push_back({f.value("feature", ""), f.value("share", 0.0),
+                        fmt::format("{:.1f}% of the gain, {} splits", 100 * f.value("share", 0.0),
+                                    f.value("splits", std::int64_t{0}))});
+      }
+      html += "<h3>" + escape_html(id) + ": features by gain</h3>" + bar_chart_svg(bars);
+    }
+    if (model.value("kind", "") == "pagerank") {
+      html += fmt::format("<h3>{} <span class=\"note\">(PageRank of the contact graph)</span></h3>",
+                          escape_html(id));
+      add_table(html, {"customers", "contact pairs", "iterations", "leaders", "leader score from"},
+                {{format_json_value(model.value("customers", nlohmann::json())),
+                  format_json_value(model.value("edges", nlohmann::json())),
+                  format_json_value(model.value("iterations", nlohmann::json())),
+                  format_json_value(model.value("leaders", nlohmann::json())),
+                  format_json_value(model.value("leader_cut", nlohmann::json()))}},
+                0);
+    }
+  }
+  html += "</section>";
+}
+
 void run_section(std::string& html, const RunOutput& run) {
   const auto& m = run.manifest;
   html += "<section><h2>The run</h2><h3>Records by channel</h3>";
@@ -472,6 +569,7 @@ std::string report_html(const RunOutput& run, const std::string& statistics_json
       escape_html(m.contains("versions") ? m["versions"].value("portrait", "") : ""));
   if (previous) comparison_section(html, *previous);
   statistics_section(html, statistics_json);
+  models_section(html, m);
   distributions_section(html, run, distributions);
   if (m.contains("linking")) linking_section(html, m["linking"]);
   run_section(html, run);

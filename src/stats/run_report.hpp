@@ -1,7 +1,9 @@
 // src/stats/run_report.hpp: `portrait report`: one self-contained HTML page
-// of a run: segment statistics, the distribution of every tag (computed with
-// MPI over the customers table), month over month against a previous run,
-// and the run's accounting, phase times and memory from its manifest.
+// of a run: segment statistics, the models (the candidates' comparison
+// table, calibration and feature gains), the distribution of every tag
+// (computed with MPI over the customers table), month over month against a
+// previous run, and the run's accounting, phase times and memory from its
+// manifest.
 #pragma once
 
 #include <cstdint>

@@ -26,4 +26,14 @@ expect_error no_such_file.yaml "no_such_file.yaml: cannot read the catalog file"
 # Under mpirun every rank fails, and only rank 0 prints.
 if err=$($PORTRAIT_MPIEXEC -np 2 "$PORTRAIT" check "$data/cycle.yaml" 2>&1); then fail "cycle.yaml accepted on 2 ranks"; fi
 [ "$(grep -c 'dependency cycle' <<<"$err")" = 1 ] || fail "the error must be printed once: $err"
+# The telecom catalog reads the generated months' label columns: named with --column it compiles.
+telecom="$PORTRAIT_SOURCE_DIR/jobs/catalogs/telecom.yaml"
+labels=(--column customers.handset_change:int8 --column customers.data_order:int8
+  --column customers.false_identity:int8)
+out=$("$PORTRAIT" check "$telecom" "${labels[@]}") || fail "telecom.yaml is rejected with its label columns: $out"
+echo "$out" | grep -q "6 models" || fail "telecom.yaml: unexpected summary: $out"
+if err=$("$PORTRAIT" check "$telecom" 2>&1); then fail "telecom.yaml is accepted without its label columns"; fi
+echo "$err" | grep -q "unknown name 'customers.handset_change'" || fail "telecom.yaml without labels: $err"
+if err=$("$PORTRAIT" check "$telecom" --column customers.x:int9 2>&1); then fail "a bad --column is accepted"; fi
+echo "$err" | grep -q "give channel.name:type" || fail "bad --column: $err"
 echo "e2e_catalog_check: ok"

@@ -2,7 +2,8 @@
 # tests/e2e/telecom_crosscheck.sh: the telecom catalog's tags are right and
 # the same at any rank and thread count. Generate a clean month, run the
 # telecom catalog at np=1, np=3 (1 thread) and np=2 (2 threads), require
-# byte-identical tags.h5, tags.csv, statistics.json and statistics/*.csv, then
+# byte-identical tags.h5, tags.csv, statistics.json, statistics/*.csv and
+# models/* (the trained models and comparison tables), then
 # recompute every fact tag and a chain of rule tags for every customer
 # straight from the shards in Python (telecom_crosscheck.py) and compare
 # exactly. Two extra marketing shards tie records in time across files.
@@ -37,10 +38,12 @@ ref="$work/out_1_1"
 [ -s "$ref/statistics.json" ] || fail "the run wrote no statistics.json"
 stats=$(cd "$ref" && ls statistics/*.csv)
 [ "$(echo "$stats" | wc -l)" -eq 3 ] || fail "expected 3 statistics tables, got: $stats"
+models=$(cd "$ref" && ls models/*)  # trained models, comparison tables, calibration
+[ "$(echo "$models" | wc -l)" -ge 10 ] || fail "expected the models and their tables, got: $models"
 for config in "3 1" "2 2"; do
   set -- $config
   run "$1" "$2"
-  for f in tags.h5 tags.csv statistics.json $stats; do
+  for f in tags.h5 tags.csv statistics.json $stats $models; do
     cmp "$ref/$f" "$work/out_$1_$2/$f" || fail "$f differs between np=1 threads=1 and np=$1 threads=$2"
   done
   [ "$(cd "$work/out_$1_$2" && ls statistics/*.csv)" = "$stats" ] || fail "other statistics tables at np=$1 threads=$2"
@@ -53,7 +56,7 @@ done
 "$py" - "$ref/manifest.json" <<'PY' || fail "the churn model does not find the planted signal"
 import json, sys
 holdout = json.load(open(sys.argv[1]))["models"]["churn_propensity"]["holdout"]
-print(f"telecom_crosscheck: churn propensity holdout AUC {holdout['auc']:.4f} on {holdout['customers']} customers")
+print(f"telecom_crosscheck: churn propensity holdout AUC {holdout['auc']:.4f} on {holdout['count']} customers")
 assert holdout["positives"] > 10 and holdout["auc"] > 0.75, holdout
 PY
 echo "telecom_crosscheck: ok"

@@ -417,6 +417,108 @@ std::string with_merge(const std::string& merge) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+const std::string kPropensities =
+    "models:\n"
+    "  - id: trees\n"
+    "    kind: gbdt\n"
+    "    category: value\n"
+    "    subcategory: spend\n"
+    "    label: \"customers.status == 1\"\n"
+    "    features: [arpu, customers.star_level]\n"
+    "    categorical: [customers.star_level]\n"
+    "    validation_percent: 10\n"
+    "    trees: 40\n"
+    "    max_leaves: 8\n"
+    "    subsample: 0.5\n"
+    "    early_stopping_rounds: 5\n"
+    "  - id: best\n"
+    "    kind: champion\n"
+    "    category: value\n"
+    "    subcategory: spend\n"
+    "    label: \"customers.status == 1\"\n"
+    "    features: [arpu]\n"
+    "    validation_percent: 20\n"
+    "    select_by: lift_5\n"
+    "    candidates:\n"
+    "      - {id: plain, kind: logistic, c: 0.5}\n"
+    "      - {id: deep, kind: gbdt, max_depth: 8, learning_rate: 0.05}\n"
+    "  - id: leader\n"
+    "    kind: pagerank\n"
+    "    category: value\n"
+    "    subcategory: spend\n"
+    "    contacts: {channel: usage, where: \"kind != 2\"}\n"
+    "    leader_percent: 5\n";
+
+TEST(CatalogModels, TreesChampionsAndPageRankReadTheirSettings) {
+  const Catalog c = compile(with_tags(kArpu, kPropensities));
+  ASSERT_EQ(c.models.size(), 3u);
+  const ModelSpec& trees = c.models[0];
+  EXPECT_EQ(trees.kind, ModelKind::Gbdt);
+  EXPECT_EQ(trees.categorical, (std::vector<std::uint8_t>{0, 1}));
+  EXPECT_EQ(trees.gbdt.trees, 40);
+  EXPECT_EQ(trees.gbdt.max_leaves, 8);
+  EXPECT_EQ(trees.gbdt.max_depth, 6);
+  EXPECT_EQ(trees.gbdt.subsample, 0.5);
+  EXPECT_EQ(trees.gbdt.early_stopping_rounds, 5);
+  EXPECT_EQ(trees.validation_percent, 10);
+  EXPECT_EQ(c.find("trees_level")->labels, (std::vector<std::string>{"low", "medium", "high"}));
+  const ModelSpec& best = c.models[1];
+  EXPECT_EQ(best.select_by, ModelMetric::LiftTop5);
+  ASSERT_EQ(best.candidates.size(), 2u);
+  EXPECT_EQ(best.candidates[0].name, "plain");
+  EXPECT_EQ(best.candidates[0].kind, ModelKind::Logistic);
+  EXPECT_EQ(best.candidates[0].c, 0.5);
+  EXPECT_EQ(best.candidates[1].kind, ModelKind::Gbdt);
+  EXPECT_EQ(best.candidates[1].gbdt.max_depth, 8);
+  EXPECT_EQ(best.candidates[1].gbdt.learning_rate, 0.05);
+  EXPECT_EQ(c.find("best")->type, ValueType::Float);
+  const ModelSpec& leader = c.models[2];
+  EXPECT_EQ(leader.contact_channel, "usage");
+  EXPECT_EQ(leader.contact_time, "ts");
+  EXPECT_EQ(leader.peer, "peer");
+  EXPECT_TRUE(leader.contact_where.has_value());
+  EXPECT_EQ(leader.leader_percent, 5.0);
+  EXPECT_EQ(c.find("leader")->type, ValueType::Float);
+  EXPECT_EQ(c.find("leader_leader")->type, ValueType::Bool);
+}
+
+TEST(CatalogModels, TreesChampionsAndPageRankErrorsSayWhatToDo) {
+  auto problem_of = [](const std::string& from, const std::string& to) {
+    std::string models = kPropensities;
+    const auto at = models.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    models.replace(at, from.size(), to);
+    return error_of(with_tags(kArpu, models));
+  };
+  Error e = problem_of("trees: 40", "trees: 0");
+  EXPECT_EQ(first_line(e.problem()), "trees must be between 1 and 100000");
+  e = problem_of("    validation_percent: 10\n", "");
+  EXPECT_EQ(first_line(e.problem()), "early stopping needs validation customers");
+  EXPECT_EQ(e.hint(), "set validation_percent above 0");
+  e = problem_of("subsample: 0.5", "subsample: 0");
+  EXPECT_EQ(first_line(e.problem()), "subsample must be above 0 and at most 1");
+  e = problem_of("    trees: 40\n", "    trees: 40\n    c: 1\n");
+  EXPECT_EQ(first_line(e.problem()), "unknown key 'c'");
+  e = problem_of("      - {id: deep, kind: gbdt, max_depth: 8, learning_rate: 0.05}\n", "");
+  EXPECT_EQ(first_line(e.problem()), "a champion needs two or more candidates");
+  e = problem_of("    validation_percent: 20\n", "");
+  EXPECT_EQ(first_line(e.problem()), "a champion is chosen on validation customers");
+  e = problem_of("{id: deep, kind: gbdt,", "{id: deep, kind: rfm,");
+  EXPECT_EQ(first_line(e.problem()), "a candidate is logistic or gbdt, not rfm");
+  e = problem_of("{id: deep, kind: gbdt,", "{id: plain, kind: gbdt,");
+  EXPECT_EQ(first_line(e.problem()), "a second candidate 'plain'");
+  e = problem_of("select_by: lift_5", "select_by: lift_50");
+  EXPECT_NE(e.problem().find("lift_50"), std::string::npos) << e.what();
+  e = problem_of("    features: [arpu]\n",
+                 "    features: [arpu, customers.star_level]\n    categorical: [customers.star_level]\n");
+  EXPECT_EQ(first_line(e.problem()),
+            "a logistic candidate reads numbers; feature 'customers.star_level' is categorical");
+  e = problem_of("contacts: {channel: usage,", "contacts: {channel: billing,");
+  EXPECT_EQ(first_line(e.problem()), "contacts come from a channel of timed records; 'billing' is none");
+  e = problem_of("leader_percent: 5", "leader_percent: 0");
+  EXPECT_EQ(first_line(e.problem()), "leader_percent must be above 0 and at most 100");
+}
+
 TEST(CatalogMerges, ChannelPriorityListsChannelsMostTrustedFirst) {
   const Catalog c = compile(
       with_tags(kArpu + "          - id: tier\n"

@@ -74,6 +74,35 @@ TEST(BinaryMetrics, TiesAtTheLiftCutGoToTheSmallerId) {
   EXPECT_DOUBLE_EQ(binary_metrics(rows, 0.5).lift_top_decile, 0.0);
 }
 
+TEST(BinaryMetrics, LogLossLiftAtFivePercentAndCalibration) {
+  // 40 rows, scores falling from 0.975; the first 4 and every 5th are positive.
+  std::vector<ScoredLabel> rows;
+  double loss = 0.0;
+  for (int i = 0; i < 40; ++i) {
+    const double score = 0.975 - i * 0.025;
+    const bool positive = i < 4 || i % 5 == 0;
+    rows.push_back(ScoredLabel{score, 100 - i, static_cast<std::int8_t>(positive)});
+    loss -= positive ? std::log(score) : std::log(1.0 - score);
+  }
+  const BinaryMetrics m = binary_metrics(rows, 0.5);
+  EXPECT_EQ(m.positives, 11);
+  EXPECT_NEAR(m.log_loss, loss / 40, 1e-15);
+  EXPECT_DOUBLE_EQ(m.lift_top_5_percent, 40.0 / 11.0);  // 2 rows, both positive
+  ASSERT_EQ(m.calibration.size(), 10U);
+  EXPECT_EQ(m.calibration[0],
+            (CalibrationBin{4, 4, (rows[0].score + rows[1].score + rows[2].score + rows[3].score) / 4}));
+  EXPECT_EQ(m.calibration[1].positives, 1);  // rows 4-7: row 5
+  EXPECT_EQ(m.calibration[8].positives, 1);  // rows 32-35: row 35
+  EXPECT_EQ(m.calibration[9].count, 4);
+  EXPECT_EQ(m.calibration[9].positives, 0);
+  std::int64_t counted = 0;
+  for (const auto& bin : m.calibration) counted += bin.count;
+  EXPECT_EQ(counted, 40);
+  // A score of exactly 0 or 1 on the wrong side is clipped, not infinite.
+  const BinaryMetrics clipped = binary_metrics({{1.0, 1, 0}, {0.0, 2, 1}}, 0.5);
+  EXPECT_DOUBLE_EQ(clipped.log_loss, (-std::log1p(-(1.0 - 1e-15)) - std::log(1e-15)) / 2);
+}
+
 TEST(Cholesky, SolvesASymmetricPositiveDefiniteSystem) {
   // a = l l^T with l = [[2,0,0],[1,3,0],[-1,2,1]]; x = (1, -2, 3).
   const std::vector<double> a{4, 2, -2, 2, 10, 5, -2, 5, 6};
