@@ -23,26 +23,6 @@ using catalog::ModelKind;
 // Importances listed in the manifest and the summary.
 constexpr std::size_t kTopFeatures = 10;
 
-models::SelectionMetric selection_metric(catalog::ModelMetric metric) {
-  switch (metric) {
-    case catalog::ModelMetric::Auc:
-      return models::SelectionMetric::Auc;
-    case catalog::ModelMetric::LogLoss:
-      return models::SelectionMetric::LogLoss;
-    case catalog::ModelMetric::Precision:
-      return models::SelectionMetric::Precision;
-    case catalog::ModelMetric::Recall:
-      return models::SelectionMetric::Recall;
-    case catalog::ModelMetric::LiftTop1:
-      return models::SelectionMetric::LiftTopPercent;
-    case catalog::ModelMetric::LiftTop5:
-      return models::SelectionMetric::LiftTop5Percent;
-    case catalog::ModelMetric::LiftTop10:
-      return models::SelectionMetric::LiftTopDecile;
-  }
-  return models::SelectionMetric::Auc;
-}
-
 models::SubsetRule subsets_of(const catalog::ModelSpec& spec) {
   models::SubsetRule rule;
   rule.holdout_percent = static_cast<int>(spec.holdout_percent);
@@ -241,7 +221,7 @@ void apply_propensity(const parallel::Comm& comm, const catalog::ModelSpec& spec
     scores.push_back({t.name, std::string(catalog::to_string(t.kind)), t.scores});
   }
   const models::ModelComparison comparison = models::compare_candidates(
-      comm, rows.id, labels, subsets_of(spec), scores, selection_metric(spec.select_by), spec.threshold);
+      comm, rows.id, labels, subsets_of(spec), scores, spec.select_by, spec.threshold);
   const Trained& best = trained[comparison.champion];
   const models::CandidateResult& result = comparison.candidates[comparison.champion];
   add_tags(spec, best.scores, tags);
@@ -271,7 +251,7 @@ void apply_propensity(const parallel::Comm& comm, const catalog::ModelSpec& spec
     }
     manifest["candidates"] = each;
     out.summary.push_back(fmt::format("{}: champion {} by validation {} ({:.4f})", spec.id, best.name,
-                                      models::to_string(comparison.metric),
+                                      to_string(comparison.metric),
                                       models::metric_value(result.validation, comparison.metric)));
   } else {
     out.summary.push_back(fmt::format("{}: {}; {}", spec.id, best.description, holdout_text(result.holdout)));

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -14,49 +13,35 @@
 namespace portrait::models {
 namespace {
 
-constexpr std::array<std::string_view, 7> kMetricNames = {"auc",    "log_loss", "precision", "recall",
-                                                          "lift_1", "lift_5",   "lift_10"};
-
 std::string csv_number(double v) { return std::isnan(v) ? std::string() : fmt::format("{:.6g}", v); }
 
 }  // namespace
 
-std::string_view to_string(SelectionMetric metric) { return kMetricNames[static_cast<std::size_t>(metric)]; }
-
-std::optional<SelectionMetric> selection_metric(std::string_view name) {
-  for (std::size_t k = 0; k < kMetricNames.size(); ++k) {
-    if (kMetricNames[k] == name) return static_cast<SelectionMetric>(k);
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> selection_metric_names() { return {kMetricNames.begin(), kMetricNames.end()}; }
-
-double metric_value(const BinaryMetrics& m, SelectionMetric metric) {
+double metric_value(const BinaryMetrics& m, catalog::ModelMetric metric) {
   switch (metric) {
-    case SelectionMetric::Auc:
+    case catalog::ModelMetric::Auc:
       return m.auc;
-    case SelectionMetric::LogLoss:
+    case catalog::ModelMetric::LogLoss:
       return m.log_loss;
-    case SelectionMetric::Precision:
+    case catalog::ModelMetric::Precision:
       return m.precision;
-    case SelectionMetric::Recall:
+    case catalog::ModelMetric::Recall:
       return m.recall;
-    case SelectionMetric::LiftTopPercent:
+    case catalog::ModelMetric::LiftTop1:
       return m.lift_top_percent;
-    case SelectionMetric::LiftTop5Percent:
+    case catalog::ModelMetric::LiftTop5:
       return m.lift_top_5_percent;
-    case SelectionMetric::LiftTopDecile:
+    case catalog::ModelMetric::LiftTop10:
       return m.lift_top_decile;
   }
   return m.auc;
 }
 
-bool higher_is_better(SelectionMetric metric) { return metric != SelectionMetric::LogLoss; }
+bool higher_is_better(catalog::ModelMetric metric) { return metric != catalog::ModelMetric::LogLoss; }
 
 ModelComparison compare_candidates(const parallel::Comm& comm, std::span<const CustomerId> id,
                                    std::span<const std::int8_t> label, const SubsetRule& rule,
-                                   std::span<const CandidateScores> candidates, SelectionMetric metric,
+                                   std::span<const CandidateScores> candidates, catalog::ModelMetric metric,
                                    double threshold) {
   ModelComparison comparison;
   comparison.metric = metric;

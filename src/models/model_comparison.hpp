@@ -16,27 +16,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/catalog.hpp"
 #include "models/metrics.hpp"
 #include "models/subsets.hpp"
 #include "parallel/mpi_context.hpp"
 
 namespace portrait::models {
 
-// What chooses the champion on the validation customers.
-enum class SelectionMetric : std::uint8_t {
-  Auc,
-  LogLoss,
-  Precision,
-  Recall,
-  LiftTopPercent,
-  LiftTop5Percent,
-  LiftTopDecile
-};
-std::string_view to_string(SelectionMetric metric);
-std::optional<SelectionMetric> selection_metric(std::string_view name);  // by to_string's name
-std::vector<std::string> selection_metric_names();
-double metric_value(const BinaryMetrics& m, SelectionMetric metric);
-bool higher_is_better(SelectionMetric metric);
+// The value of `metric` in `m`; higher is better for every metric but the
+// log loss.
+double metric_value(const BinaryMetrics& m, catalog::ModelMetric metric);
+bool higher_is_better(catalog::ModelMetric metric);
 
 struct CandidateScores {
   std::string name;
@@ -52,7 +42,7 @@ struct CandidateResult {
 };
 
 struct ModelComparison {
-  SelectionMetric metric = SelectionMetric::Auc;
+  catalog::ModelMetric metric = catalog::ModelMetric::Auc;
   std::vector<CandidateResult> candidates;
   std::size_t champion = 0;  // index into candidates
 };
@@ -63,7 +53,7 @@ struct ModelComparison {
 // candidates have no labelled validation customers to be chosen on.
 ModelComparison compare_candidates(const parallel::Comm& comm, std::span<const CustomerId> id,
                                    std::span<const std::int8_t> label, const SubsetRule& rule,
-                                   std::span<const CandidateScores> candidates, SelectionMetric metric,
+                                   std::span<const CandidateScores> candidates, catalog::ModelMetric metric,
                                    double threshold);
 
 // The table's written forms: JSON (model id, metric, champion, every

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "models/model_comparison.hpp"
@@ -57,13 +58,13 @@ TEST(ModelComparison, SameMetricsAsOneProcessAndTheChampion) {
   rule.validation_percent = 30;
   const auto list = candidates(mine);
   const ModelComparison by_auc =
-      compare_candidates(world, mine.id, mine.label, rule, list, SelectionMetric::Auc, 0.5);
+      compare_candidates(world, mine.id, mine.label, rule, list, catalog::ModelMetric::Auc, 0.5);
   ASSERT_EQ(by_auc.candidates.size(), 3U);
   // 0 and 2 rank customers alike: the tie goes to the earlier.
   EXPECT_EQ(by_auc.candidates[0].validation.auc, by_auc.candidates[2].validation.auc);
   EXPECT_EQ(by_auc.champion, 0U);
   const ModelComparison by_loss =
-      compare_candidates(world, mine.id, mine.label, rule, list, SelectionMetric::LogLoss, 0.5);
+      compare_candidates(world, mine.id, mine.label, rule, list, catalog::ModelMetric::LogLoss, 0.5);
   EXPECT_EQ(by_loss.champion, 0U);
   EXPECT_GT(by_loss.candidates[2].validation.log_loss, by_loss.candidates[0].validation.log_loss);
 
@@ -101,22 +102,31 @@ TEST(ModelComparison, SameMetricsAsOneProcessAndTheChampion) {
   EXPECT_EQ(json["candidates"][1]["holdout"]["calibration"].size(), 10U);
 }
 
-TEST(ModelComparison, MetricNamesReadBack) {
-  for (const std::string& name : selection_metric_names()) {
-    const auto metric = selection_metric(name);
-    ASSERT_TRUE(metric.has_value()) << name;
-    EXPECT_EQ(to_string(*metric), name);
+// Every metric a catalog can name selects a field of the metrics, and only
+// the log loss is better when lower.
+TEST(ModelComparison, EveryCatalogMetricHasItsValue) {
+  BinaryMetrics m;
+  m.auc = 1;
+  m.log_loss = 2;
+  m.precision = 3;
+  m.recall = 4;
+  m.lift_top_percent = 5;
+  m.lift_top_5_percent = 6;
+  m.lift_top_decile = 7;
+  std::vector<double> values;
+  for (const auto metric : named_values<catalog::ModelMetric>()) {
+    values.push_back(metric_value(m, metric));
+    EXPECT_EQ(higher_is_better(metric), metric != catalog::ModelMetric::LogLoss) << to_string(metric);
   }
-  EXPECT_FALSE(selection_metric("accuracy").has_value());
-  EXPECT_FALSE(higher_is_better(SelectionMetric::LogLoss));
-  EXPECT_TRUE(higher_is_better(SelectionMetric::LiftTopDecile));
+  EXPECT_EQ(values, (std::vector<double>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(metric_value(m, catalog::ModelMetric::LiftTop5), 6);
 }
 
 TEST(ModelComparison, NoValidationCustomersThrowOnEveryRank) {
   const parallel::Comm world;
   const Scored mine = scored(parallel::even_bucket_range(kBuckets, world.size(), world.rank()));
   EXPECT_THROW(compare_candidates(world, mine.id, mine.label, SubsetRule{}, candidates(mine),
-                                  SelectionMetric::Auc, 0.5),
+                                  catalog::ModelMetric::Auc, 0.5),
                Error);
 }
 
