@@ -57,10 +57,12 @@ constexpr std::uint64_t unmix64(std::uint64_t x) {
 static_assert(unmix64(mix64(0x0123456789abcdefULL)) == 0x0123456789abcdefULL);
 
 // The distinct places of the presences two samples share (values <= limit):
-// a presence hash is mix64 of (hour << 32 | place), inverted here.
+// a presence hash is mix64 of (hour << 32 | place), inverted here. Called
+// for every compared pair: the places go to a buffer each thread reuses.
 std::size_t common_places(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
                           std::uint64_t limit) {
-  std::vector<std::uint32_t> places;
+  thread_local std::vector<std::uint32_t> places;
+  places.clear();
   for_common(a, b, limit, [&](std::uint64_t presence) {
     const auto place = static_cast<std::uint32_t>(unmix64(presence));
     if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
