@@ -61,13 +61,15 @@ TEST(Digest, Sha256OfKnownTexts) {
 TEST(Digest, Xxh3OfKnownInputs) {
   // The reference values of XXH3 (64- and 128-bit) for the empty input.
   EXPECT_EQ(checksum64({}), 0x2D06800538D394C2ULL);
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "portrait_test_digest.bin";
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "portrait_test_digest_empty.bin";
   std::ofstream(path, std::ios::binary).close();
   EXPECT_EQ(file_checksum(path.string()), "xxh3-128:99aa06d3014798d86001c324468d497f");
 }
 
 TEST(Digest, FileChecksumFollowsEveryByte) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "portrait_test_digest.bin";
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "portrait_test_digest_large.bin";
   // Larger than the 4 MiB read block, so the streaming crosses blocks.
   std::string bytes((std::size_t{5} << 20) + 3, 'a');
   std::ofstream(path, std::ios::binary) << bytes;

@@ -11,8 +11,11 @@
 namespace portrait::engine {
 namespace {
 
+// ctest runs every test as its own process, several at once: each test's
+// files carry its name, so two tests never write one file.
 std::string write_job(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("portrait_test_" + name + ".yaml");
+  const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const auto path = std::filesystem::temp_directory_path() / ("portrait_test_" + test + "_" + name + ".yaml");
   std::ofstream(path) << text;
   return path.string();
 }
